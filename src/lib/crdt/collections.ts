@@ -1,0 +1,12 @@
+import type * as Y from 'yjs';
+import { appointment, appointmentType, clinic, patient, provider, room } from '../domain';
+import { RecordCollection } from './codec';
+
+/** Typed accessors for the collections each kind of document holds (see layout.ts). */
+export const clinicsIn = (doc: Y.Doc) => new RecordCollection(doc, 'clinic', clinic);
+export const providersIn = (doc: Y.Doc) => new RecordCollection(doc, 'providers', provider);
+export const roomsIn = (doc: Y.Doc) => new RecordCollection(doc, 'rooms', room);
+export const appointmentTypesIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'appointmentTypes', appointmentType);
+export const patientsIn = (doc: Y.Doc) => new RecordCollection(doc, 'patients', patient);
+export const appointmentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointments', appointment);

@@ -1,0 +1,88 @@
+/**
+ * The workspace's document layout. A Y.Doc is the unit of sync, permission and encryption, so
+ * documents are cut by permission scope and by month or shard to keep each one small
+ * (ARCHITECTURE.md: ~2 MB / ~15k records at most).
+ *
+ * Document names appear in URLs, relay logs and IndexedDB keys, so they are built only from fixed
+ * words, months, shard digits and random device ids — never from anything a person typed.
+ */
+export type Scope =
+	'directory' | 'schedule' | 'patients' | 'clinical' | 'billing' | 'inventory' | 'comms' | 'audit';
+
+export type DocName =
+	| 'directory'
+	| 'inventory'
+	| `schedule/${string}`
+	| `patients/${string}`
+	| `clinical/${string}`
+	| `billing/${string}`
+	| `comms/${string}`
+	| `audit/${string}`;
+
+/** Patients are spread over 16 shards by the first hex digit of their UUID. */
+export const PATIENT_SHARDS = '0123456789abcdef'.split('');
+
+const monthly = /^(schedule|clinical|billing|comms)\/(\d{4})-(0[1-9]|1[0-2])$/;
+const patientShard = /^patients\/[0-9a-f]$/;
+const auditLog = /^audit\/[0-9a-z-]{8,64}$/;
+
+export function isDocName(name: string): name is DocName {
+	return (
+		name === 'directory' ||
+		name === 'inventory' ||
+		monthly.test(name) ||
+		patientShard.test(name) ||
+		auditLog.test(name)
+	);
+}
+
+export function scopeOf(name: DocName): Scope {
+	const head = name.split('/')[0] as Scope;
+	return head;
+}
+
+export const directoryDoc = (): DocName => 'directory';
+export const scheduleDoc = (month: string): DocName => checked(`schedule/${month}`);
+export const clinicalDoc = (month: string): DocName => checked(`clinical/${month}`);
+export const billingDoc = (month: string): DocName => checked(`billing/${month}`);
+export const commsDoc = (month: string): DocName => checked(`comms/${month}`);
+export const auditDoc = (deviceId: string): DocName => checked(`audit/${deviceId}`);
+
+export function patientsDocFor(patientId: string): DocName {
+	return checked(`patients/${patientId.charAt(0).toLowerCase()}`);
+}
+
+export function allPatientDocs(): DocName[] {
+	return PATIENT_SHARDS.map((s) => `patients/${s}` as DocName);
+}
+
+/** The `yyyy-mm` months whose documents hold any instant in [fromIso, toIso). */
+export function monthsBetween(fromIso: string, toIso: string): string[] {
+	const out: string[] = [];
+	let y = Number(fromIso.slice(0, 4));
+	let m = Number(fromIso.slice(5, 7));
+	const endKey = toIso.slice(0, 7);
+	for (;;) {
+		const key = `${y}-${String(m).padStart(2, '0')}`;
+		out.push(key);
+		if (key >= endKey) break;
+		m += 1;
+		if (m > 12) {
+			m = 1;
+			y += 1;
+		}
+	}
+	return out;
+}
+
+function checked(name: string): DocName {
+	if (!isDocName(name)) throw new Error(`Not a ClinicDesk document name: ${name.slice(0, 40)}`);
+	return name;
+}
+
+/** Which record collections live in which kind of document. */
+export const collections = {
+	directory: ['clinic', 'providers', 'rooms', 'appointmentTypes'],
+	schedule: ['appointments'],
+	patients: ['patients']
+} as const;
