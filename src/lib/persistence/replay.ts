@@ -1,0 +1,63 @@
+/**
+ * Replays stored records into a Y.Doc, one record's failure never stopping the others.
+ *
+ * Records are decrypted in parallel (WebCrypto work, independent per record) and applied in key order inside
+ * one Yjs transaction, so observers see a single change rather than one per record. Applying with the store as
+ * origin tells the store's own update listener that these bytes are already stored.
+ *
+ * Yjs causality still applies: if a lost record held an earlier part of some client's history, that client's
+ * later records are held back by Yjs as pending (not dropped) until the gap arrives, e.g. from sync.
+ */
+import * as Y from 'yjs';
+import { unseal } from './crypto';
+import { problem, type Problem } from './errors';
+import { isStoredRecord, type RawRecord } from './records';
+
+export interface ReplayContext {
+	doc: Y.Doc;
+	docName: string;
+	key: CryptoKey;
+	aad: Uint8Array;
+	origin: unknown;
+}
+
+export interface ReplayResult {
+	/** Keys whose records were decrypted and applied: the only ones compaction may replace. */
+	applied: number[];
+	/** Keys that failed, with what to report. */
+	failed: { key: number; problem: Problem }[];
+}
+
+async function decrypt(ctx: ReplayContext, record: RawRecord): Promise<Uint8Array | null> {
+	const value = record.value;
+	// A record whose `doc` field was edited to point here is also refused by the AAD check in unseal.
+	if (!isStoredRecord(value) || value.doc !== ctx.docName) return null;
+	try {
+		return await unseal(ctx.key, value, ctx.aad);
+	} catch {
+		return null; // wrong key, altered bytes, or a record copied from another document
+	}
+}
+
+/** Decrypts `records` and applies the readable ones to the doc, in key order. */
+export async function replay(ctx: ReplayContext, records: RawRecord[]): Promise<ReplayResult> {
+	const opened = await Promise.all(records.map((r) => decrypt(ctx, r)));
+	const result: ReplayResult = { applied: [], failed: [] };
+	ctx.doc.transact(() => {
+		opened.forEach((update, i) => {
+			const key = records[i]?.key;
+			if (key === undefined) return;
+			if (update === null) {
+				result.failed.push({ key, problem: problem.decrypt(key) });
+				return;
+			}
+			try {
+				Y.applyUpdate(ctx.doc, update, ctx.origin);
+				result.applied.push(key);
+			} catch {
+				result.failed.push({ key, problem: problem.apply(key) });
+			}
+		});
+	}, ctx.origin);
+	return result;
+}
