@@ -1,0 +1,10 @@
+import { PatientsState } from './patients.svelte';
+import { ScheduleState } from './schedule.svelte';
+import { workspace } from './workspace.svelte';
+
+export { workspace } from './workspace.svelte';
+export { connectivity } from './connectivity.svelte';
+export { pwa } from './pwa.svelte';
+
+export const patients = new PatientsState(workspace);
+export const schedule = new ScheduleState(workspace);

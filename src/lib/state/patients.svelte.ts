@@ -1,0 +1,109 @@
+/**
+ * The clinic's patients as the screens see them: every patient shard opened and read into one
+ * list. Fine for a few thousand patients; the patient-records issue replaces the scan with an
+ * index in a worker for 50,000.
+ */
+import type * as Y from 'yjs';
+import { displayName, type Patient } from '../domain';
+import { patientsIn } from '../crdt/collections';
+import { allPatientDocs, patientsDocFor } from '../crdt/layout';
+import type { WorkspaceState } from './workspace.svelte';
+
+export class PatientsState {
+	list = $state.raw<Patient[]>([]);
+	loaded = $state(false);
+	private byId = new Map<string, Patient>();
+	private stops: (() => void)[] = [];
+
+	constructor(private readonly ws: WorkspaceState) {}
+
+	async load(): Promise<void> {
+		if (this.loaded) return;
+		const hub = this.ws.docs();
+		const docs = await Promise.all(allPatientDocs().map((n) => hub.ready(n)));
+		docs.forEach((doc, i) => {
+			const name = allPatientDocs()[i]!;
+			const refresh = () => this.readShard(name, doc);
+			doc.on('update', refresh);
+			this.stops.push(() => doc.off('update', refresh));
+		});
+		this.rebuild(docs);
+		this.loaded = true;
+	}
+
+	get(id: string): Patient | undefined {
+		return this.byId.get(id);
+	}
+
+	nameOf(id: string): string {
+		const p = this.byId.get(id);
+		return p ? displayName(p) : 'Unknown patient';
+	}
+
+	/** Case-insensitive match on family/given/preferred name, MRN, or date of birth. */
+	filter(query: string, limit = 100): Patient[] {
+		const q = query.trim().toLowerCase();
+		if (!q) return this.list.slice(0, limit);
+		const out: Patient[] = [];
+		for (const p of this.list) {
+			const hay = `${p.familyName} ${p.givenName} ${p.preferredName ?? ''} ${p.givenName} ${p.familyName} ${p.mrn} ${p.dateOfBirth}`;
+			if (hay.toLowerCase().includes(q)) out.push(p);
+			if (out.length >= limit) break;
+		}
+		return out;
+	}
+
+	create(input: Omit<Patient, 'id' | 'createdAt' | 'updatedAt' | 'mrn'> & { mrn?: string }): Patient {
+		const now = new Date().toISOString();
+		const id = crypto.randomUUID();
+		const mrn = input.mrn?.trim() || this.nextMrn();
+		const doc = this.ws.docs().open(patientsDocFor(id));
+		return patientsIn(doc).insert({ ...input, id, mrn, createdAt: now, updatedAt: now });
+	}
+
+	update(id: string, patch: Partial<Patient>): Patient {
+		const doc = this.ws.docs().open(patientsDocFor(id));
+		return patientsIn(doc).update(id, { ...patch, updatedAt: new Date().toISOString() });
+	}
+
+	/**
+	 * Next MRN by the clinic's pattern. Two offline workstations can hand out the same number; the
+	 * patient-records issue detects that over merged data like other uniqueness rules.
+	 */
+	nextMrn(): string {
+		const pattern = this.ws.clinic?.mrnPattern ?? 'MRN-{n}';
+		let max = 0;
+		for (const p of this.list) {
+			const m = /(\d+)\D*$/.exec(p.mrn);
+			if (m) max = Math.max(max, Number(m[1]));
+		}
+		return pattern.replace('{n}', String(max + 1).padStart(6, '0'));
+	}
+
+	reset(): void {
+		for (const stop of this.stops) stop();
+		this.stops = [];
+		this.byId.clear();
+		this.list = [];
+		this.loaded = false;
+	}
+
+	private readShard(name: ReturnType<typeof patientsDocFor>, doc: Y.Doc): void {
+		const { records, quarantined } = patientsIn(doc).all();
+		for (const [id, p] of this.byId) if (patientsDocFor(p.id) === name) this.byId.delete(id);
+		for (const p of records) if (!p.deletedAt) this.byId.set(p.id, p);
+		this.ws.reportQuarantine(name, quarantined);
+		this.sort();
+	}
+
+	private rebuild(docs: Y.Doc[]): void {
+		this.byId.clear();
+		docs.forEach((doc, i) => this.readShard(allPatientDocs()[i]!, doc));
+	}
+
+	private sort(): void {
+		this.list = [...this.byId.values()].sort(
+			(a, b) => a.familyName.localeCompare(b.familyName) || a.givenName.localeCompare(b.givenName)
+		);
+	}
+}

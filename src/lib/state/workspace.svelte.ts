@@ -1,0 +1,221 @@
+/**
+ * The open clinic workspace on this workstation: which clinic, its directory (providers, rooms,
+ * appointment types), the documents open in memory and anything that went wrong reading them.
+ * One instance, `workspace`, is shared by every screen.
+ */
+import type * as Y from 'yjs';
+import type { AppointmentType, Clinic, Provider, Room } from '../domain';
+import { generateDemoClinic, DEMO_PRESETS } from '../domain/demo';
+import type { QuarantinedRecord } from '../crdt/codec';
+import { appointmentTypesIn, clinicsIn, providersIn, roomsIn } from '../crdt/collections';
+import { directoryDoc, type DocName } from '../crdt/layout';
+import { writeClinic } from '../crdt/seed';
+import {
+	forgetWorkspace,
+	listWorkspaces,
+	newDeviceId,
+	saveWorkspace,
+	workspaceDbName,
+	type DeviceRecord
+} from '../persistence/device';
+import { deleteDeviceKey, loadOrCreateDeviceKey } from '../persistence/keys';
+import { deleteWorkspaceDatabase, type StoreError } from '../persistence/store';
+import { DocHub } from './docs';
+
+export type WorkspaceStatus = 'loading' | 'welcome' | 'opening' | 'ready' | 'error';
+
+export const DEMO_SEED = 20261128;
+
+export class WorkspaceState {
+	status = $state<WorkspaceStatus>('loading');
+	/** A message for the person at the desk when something failed; never contains PHI. */
+	error = $state<string | null>(null);
+	device = $state.raw<DeviceRecord | null>(null);
+	clinic = $state.raw<Clinic | null>(null);
+	providers = $state.raw<Provider[]>([]);
+	rooms = $state.raw<Room[]>([]);
+	appointmentTypes = $state.raw<AppointmentType[]>([]);
+	quarantined = $state.raw<QuarantinedRecord[]>([]);
+	storeErrors = $state.raw<StoreError[]>([]);
+	newerSchemaDocs = $state.raw<DocName[]>([]);
+
+	private hub: DocHub | null = null;
+	private readonly quarantineBySource = new Map<DocName, QuarantinedRecord[]>();
+	private stopDirectory: (() => void) | null = null;
+
+	constructor(private readonly idb: () => IDBFactory = () => indexedDB) {}
+
+	/** Opens the workspace this browser already has, or shows the welcome screen. */
+	async init(): Promise<void> {
+		try {
+			const [existing] = await listWorkspaces(this.idb());
+			if (!existing) {
+				this.status = 'welcome';
+				return;
+			}
+			await this.open(existing);
+		} catch (e) {
+			this.fail('Could not open this workstation’s local data', e);
+		}
+	}
+
+	async createClinic(input: {
+		name: string;
+		timeZone: string;
+		slotMinutes: 5 | 10 | 15 | 20 | 30;
+	}): Promise<void> {
+		const now = new Date().toISOString();
+		const record: DeviceRecord = {
+			workspaceId: crypto.randomUUID(),
+			deviceId: newDeviceId(),
+			clinicName: input.name.trim().slice(0, 120),
+			demo: false,
+			createdAt: now
+		};
+		await this.create(record, (open) => {
+			clinicsIn(open(directoryDoc())).insert({
+				id: record.workspaceId,
+				createdAt: now,
+				updatedAt: now,
+				name: input.name,
+				timeZone: input.timeZone,
+				slotMinutes: input.slotMinutes
+			});
+		});
+	}
+
+	async openDemo(today = new Date()): Promise<void> {
+		const todayIso = localIsoDate(today);
+		const data = generateDemoClinic({ seed: DEMO_SEED, today: todayIso, ...DEMO_PRESETS.small });
+		const record: DeviceRecord = {
+			workspaceId: data.clinic.id,
+			deviceId: newDeviceId(),
+			clinicName: data.clinic.name,
+			demo: true,
+			createdAt: new Date().toISOString()
+		};
+		await this.create(record, (open) => writeClinic(open, data));
+	}
+
+	/** The hub for screens that open their own documents (schedule months, patient shards). */
+	docs(): DocHub {
+		if (!this.hub) throw new Error('No clinic is open');
+		return this.hub;
+	}
+
+	/** Forgets this workstation's local copy: documents, keys and the workspace entry. */
+	async resetWorkstation(): Promise<void> {
+		const device = this.device;
+		await this.closeDocs();
+		if (device) {
+			await deleteWorkspaceDatabase(this.idb(), workspaceDbName(device.workspaceId));
+			await deleteDeviceKey(this.idb(), device.workspaceId);
+			await forgetWorkspace(this.idb(), device.workspaceId);
+		}
+		this.device = null;
+		this.clinic = null;
+		this.providers = this.rooms = this.appointmentTypes = [];
+		this.quarantineBySource.clear();
+		this.quarantined = [];
+		this.storeErrors = [];
+		this.status = 'welcome';
+	}
+
+	/** Replaces what one document reported as quarantined; the Admin screen lists them all. */
+	reportQuarantine(source: DocName, list: QuarantinedRecord[]): void {
+		this.quarantineBySource.set(source, list);
+		this.quarantined = [...this.quarantineBySource.values()].flat();
+	}
+
+	private async create(record: DeviceRecord, write: (open: (n: DocName) => Y.Doc) => unknown): Promise<void> {
+		this.status = 'opening';
+		try {
+			const hub = await this.startHub(record);
+			const names = [directoryDoc()];
+			await hub.ready(directoryDoc());
+			write((n) => {
+				if (!names.includes(n)) names.push(n);
+				return hub.open(n);
+			});
+			await Promise.all(names.map((n) => hub.ready(n)));
+			await hub.flush();
+			await saveWorkspace(this.idb(), record);
+			await this.attach(record, hub);
+		} catch (e) {
+			this.fail('Could not set up the clinic on this workstation', e);
+		}
+	}
+
+	private async open(record: DeviceRecord): Promise<void> {
+		this.status = 'opening';
+		const hub = await this.startHub(record);
+		await hub.ready(directoryDoc());
+		await this.attach(record, hub);
+	}
+
+	private async startHub(record: DeviceRecord): Promise<DocHub> {
+		await this.closeDocs();
+		const key = await loadOrCreateDeviceKey(this.idb(), record.workspaceId);
+		this.hub = new DocHub({
+			idb: this.idb(),
+			dbName: workspaceDbName(record.workspaceId),
+			key,
+			onStoreError: (e) => (this.storeErrors = [...this.storeErrors, e]),
+			onNewerSchema: (name) => (this.newerSchemaDocs = [...this.newerSchemaDocs, name])
+		});
+		return this.hub;
+	}
+
+	private async attach(record: DeviceRecord, hub: DocHub): Promise<void> {
+		const dir = await hub.ready(directoryDoc());
+		const refresh = () => this.readDirectory(dir);
+		refresh();
+		dir.on('update', refresh);
+		this.stopDirectory = () => dir.off('update', refresh);
+		this.device = record;
+		this.status = 'ready';
+	}
+
+	private readDirectory(dir: Y.Doc): void {
+		const clinics = clinicsIn(dir).all();
+		const providers = providersIn(dir).all();
+		const rooms = roomsIn(dir).all();
+		const types = appointmentTypesIn(dir).all();
+		this.clinic = clinics.records.find((c) => !c.deletedAt) ?? null;
+		this.providers = providers.records.filter((p) => !p.deletedAt).sort(byName((p) => p.displayName));
+		this.rooms = rooms.records.filter((r) => !r.deletedAt).sort(byName((r) => r.name));
+		this.appointmentTypes = types.records.filter((t) => !t.deletedAt).sort(byName((t) => t.name));
+		this.reportQuarantine(directoryDoc(), [
+			...clinics.quarantined,
+			...providers.quarantined,
+			...rooms.quarantined,
+			...types.quarantined
+		]);
+	}
+
+	private async closeDocs(): Promise<void> {
+		this.stopDirectory?.();
+		this.stopDirectory = null;
+		const hub = this.hub;
+		this.hub = null;
+		await hub?.close();
+	}
+
+	private fail(message: string, e: unknown): void {
+		// Error objects from storage may quote record contents; only their name is shown.
+		const kind = e instanceof Error ? e.name : 'Error';
+		this.error = `${message} (${kind}).`;
+		this.status = 'error';
+	}
+}
+
+function byName<T>(key: (t: T) => string) {
+	return (a: T, b: T) => key(a).localeCompare(key(b));
+}
+
+/** The workstation's local date, `yyyy-mm-dd`. */
+export function localIsoDate(d: Date): string {
+	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+export const workspace = new WorkspaceState();
