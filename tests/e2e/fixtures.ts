@@ -1,0 +1,32 @@
+import { test as base, expect, type Page } from '@playwright/test';
+
+export const test = base.extend({
+	// Playwright requires an object pattern here even when no other fixture is used.
+	// eslint-disable-next-line no-empty-pattern
+	baseURL: async ({}, use) => {
+		const url = process.env.CLINICDESK_URL;
+		if (!url) throw new Error('CLINICDESK_URL is not set: run through playwright.config.ts');
+		await use(url);
+	}
+});
+export { expect };
+
+/** Opens the app fresh and loads the demo clinic, waiting for today's schedule. */
+export async function openDemo(page: Page): Promise<void> {
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Open demo clinic' }).click();
+	await expect(page.getByRole('heading', { name: /Schedule/ })).toBeVisible({ timeout: 30_000 });
+	await expect(page.getByTestId('clinic-name')).toContainText('(demo)');
+}
+
+/** Waits until a service worker controls the page, so later loads can come from its cache. */
+export async function waitForServiceWorker(page: Page): Promise<void> {
+	await page.evaluate(async () => {
+		await navigator.serviceWorker.ready;
+		if (!navigator.serviceWorker.controller) {
+			await new Promise<void>((resolve) =>
+				navigator.serviceWorker.addEventListener('controllerchange', () => resolve(), { once: true })
+			);
+		}
+	});
+}

@@ -1,0 +1,85 @@
+import { expect, openDemo, test } from './fixtures';
+
+test('modules are reachable by keyboard and say honestly when they are not built', async ({ page }) => {
+	await openDemo(page);
+	await page.keyboard.press('Alt+2');
+	await expect(page).toHaveURL(/\/patients$/);
+	await page.keyboard.press('Alt+4');
+	await expect(page.getByRole('heading', { name: 'Billing' })).toBeVisible();
+	await expect(page.getByText('Not built yet.')).toBeVisible();
+	for (const name of ['Schedule', 'Patients', 'Messages', 'Billing', 'Inventory', 'Documents', 'Admin']) {
+		await expect(page.getByRole('navigation', { name: 'Modules' }).getByRole('link', { name })).toBeVisible();
+	}
+	await expect(page.getByRole('link', { name: 'Billing' })).toHaveAttribute('aria-current', 'page');
+});
+
+test('tab order starts with a skip link and focus is always visible', async ({ page }) => {
+	await openDemo(page);
+	await page.keyboard.press('Tab');
+	const skip = page.getByRole('link', { name: 'Skip to content' });
+	await expect(skip).toBeFocused();
+	const outline = await skip.evaluate((el) => getComputedStyle(el).outlineStyle);
+	expect(outline).toBe('solid');
+	await page.keyboard.press('Tab');
+	const focused = page.locator(':focus');
+	expect(await focused.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+});
+
+test('the schedule moves between days and shows each provider', async ({ page }) => {
+	await openDemo(page);
+	const date = page.getByTestId('schedule-date');
+	const first = await date.textContent();
+	await page.getByRole('button', { name: 'Next day' }).click();
+	await expect(date).not.toHaveText(first ?? '');
+	await page.getByRole('button', { name: 'Today' }).click();
+	await expect(date).toHaveText(first ?? '');
+	await expect(page.locator('section.column')).toHaveCount(5);
+});
+
+test('a new clinic can be created instead of the demo', async ({ page }) => {
+	await page.goto('/');
+	await page.getByRole('button', { name: 'Create clinic' }).click();
+	await expect(page.getByText('Enter the clinic’s name')).toBeVisible();
+	await page.getByLabel('Clinic name').fill('Cedar Hollow Pediatrics');
+	await page.getByRole('button', { name: 'Create clinic' }).click();
+	await expect(page.getByTestId('clinic-name')).toHaveText('Cedar Hollow Pediatrics');
+	await page.reload();
+	await expect(page.getByTestId('clinic-name')).toHaveText('Cedar Hollow Pediatrics');
+	await page.goto('/admin');
+	await page.getByLabel('Confirmation').fill('RESET');
+	await page.getByRole('button', { name: 'Reset workstation' }).click();
+	await expect(page.getByRole('heading', { name: 'Welcome to ClinicDesk' })).toBeVisible();
+	const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+	expect(
+		dbs.filter((n) => n?.startsWith('clinicdesk-') && n !== 'clinicdesk-device' && n !== 'clinicdesk-keys')
+	).toEqual([]);
+});
+
+test('the server sends the PWA manifest, health and caching headers', async ({ request }) => {
+	const health = await request.get('/healthz');
+	expect(health.status()).toBe(200);
+	expect(await health.json()).toMatchObject({ status: 'ok' });
+
+	const index = await request.get('/');
+	expect(index.headers()['cache-control']).toBe('no-cache');
+	const html = await index.text();
+	const asset = /\/_app\/immutable\/[^"']+\.js/.exec(html)?.[0];
+	expect(asset).toBeTruthy();
+	const js = await request.get(asset!);
+	expect(js.headers()['cache-control']).toContain('immutable');
+	expect((await request.get('/sw.js')).headers()['cache-control']).toBe('no-cache');
+
+	const deep = await request.get('/patients/some-id');
+	expect(deep.status()).toBe(200);
+	expect(await deep.text()).toContain('/_app/immutable/');
+
+	const manifestHref = /<link rel="manifest" href="([^"]+)"/.exec(html)?.[1];
+	expect(manifestHref).toBeTruthy();
+	const manifest = await (await request.get(manifestHref!)).json();
+	expect(manifest).toMatchObject({ name: 'ClinicDesk', short_name: 'ClinicDesk', display: 'standalone' });
+	const sizes = manifest.icons.map(
+		(i: { sizes: string; purpose?: string }) => `${i.sizes}${i.purpose ? ':' + i.purpose : ''}`
+	);
+	expect(sizes).toEqual(expect.arrayContaining(['192x192', '512x512', '512x512:maskable']));
+	for (const icon of manifest.icons) expect((await request.get(icon.src)).status()).toBe(200);
+});
