@@ -9,6 +9,7 @@ import {
 	occupiesSlot,
 	overlaps,
 	patient,
+	patientEntryIssues,
 	provider
 } from './index';
 
@@ -34,10 +35,26 @@ describe('patient', () => {
 		expect(p.preferredLanguage).toBe('English');
 	});
 
-	it('refuses a birth date in the future', () => {
-		const r = patient.safeParse({ ...basePatient(), dateOfBirth: '2999-01-01' });
-		expect(r.success).toBe(false);
-		expect(r.error?.issues[0]?.path).toEqual(['dateOfBirth']);
+	it('judges a stored record without the clock, and a new birth date against today', () => {
+		expect(patient.safeParse({ ...basePatient(), dateOfBirth: '2999-01-01' }).success).toBe(true);
+		expect(patient.safeParse({ ...basePatient(), dateOfBirth: '1899-12-31' }).success).toBe(false);
+		expect(patientEntryIssues({ dateOfBirth: '2026-11-29' }, '2026-11-28')[0]?.path).toEqual(['dateOfBirth']);
+		expect(patientEntryIssues({ dateOfBirth: '2026-11-28' }, '2026-11-28')).toEqual([]);
+	});
+
+	it('keeps an ended plan on file beside the plan that replaced it', () => {
+		const cov = (n: number, from: string, to?: string) => ({
+			id: id(n),
+			order: 'primary',
+			payerName: 'Northwind Mutual',
+			memberId: `X${n}`,
+			effectiveFrom: from,
+			effectiveTo: to
+		});
+		const history = [cov(2, '2020-01-01', '2025-12-31'), cov(3, '2026-01-01')];
+		expect(patient.safeParse({ ...basePatient(), coverages: history }).success).toBe(true);
+		const overlapping = [cov(2, '2020-01-01', '2026-02-01'), cov(3, '2026-01-01')];
+		expect(patient.safeParse({ ...basePatient(), coverages: overlapping }).success).toBe(false);
 	});
 
 	it('refuses two primary coverages and a secondary without a primary', () => {
@@ -48,7 +65,7 @@ describe('patient', () => {
 			memberId: `X${n}`
 		});
 		const two = patient.safeParse({ ...basePatient(), coverages: [cov(2, 'primary'), cov(3, 'primary')] });
-		expect(two.error?.issues.map((i) => i.message)).toContain('Two primary coverages');
+		expect(two.error?.issues.map((i) => i.message)).toContain('Two primary coverages at the same time');
 		const orphan = patient.safeParse({ ...basePatient(), coverages: [cov(2, 'secondary')] });
 		expect(orphan.error?.issues.map((i) => i.message)).toContain('A secondary coverage needs a primary one');
 		expect(

@@ -5,11 +5,9 @@
  */
 import type * as Y from 'yjs';
 import type { AppointmentType, Clinic, Provider, Room } from '../domain';
-import { generateDemoClinic, DEMO_PRESETS } from '../domain/demo';
 import type { QuarantinedRecord } from '../crdt/codec';
 import { appointmentTypesIn, clinicsIn, providersIn, roomsIn } from '../crdt/collections';
 import { directoryDoc, type DocName } from '../crdt/layout';
-import { writeClinic } from '../crdt/seed';
 import {
 	forgetWorkspace,
 	listWorkspaces,
@@ -86,6 +84,11 @@ export class WorkspaceState {
 
 	async openDemo(today = new Date()): Promise<void> {
 		const todayIso = localIsoDate(today);
+		// Loaded on demand: the generator and its name tables are not part of the app's first load.
+		const [{ generateDemoClinic, DEMO_PRESETS }, { writeClinic }] = await Promise.all([
+			import('../domain/demo'),
+			import('../crdt/seed')
+		]);
 		const data = generateDemoClinic({ seed: DEMO_SEED, today: todayIso, ...DEMO_PRESETS.small });
 		const record: DeviceRecord = {
 			workspaceId: data.clinic.id,

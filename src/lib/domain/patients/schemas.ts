@@ -41,30 +41,31 @@ export const coverage = z.object({
 });
 export type Coverage = z.infer<typeof coverage>;
 
-export const patient = recordBase
-	.extend({
-		mrn: nonEmpty(30),
-		familyName: nonEmpty(80),
-		givenName: nonEmpty(80),
-		middleName: z.string().trim().max(80).optional(),
-		preferredName: z.string().trim().max(80).optional(),
-		dateOfBirth: isoDate,
-		sex: administrativeSex.default('unknown'),
-		genderIdentity: z.string().trim().max(60).optional(),
-		pronouns: z.string().trim().max(30).optional(),
-		phones: z.array(phone).max(6).default([]),
-		email: z.email().optional(),
-		address: address.optional(),
-		preferredLanguage: z.string().trim().max(40).default('English'),
-		emergencyContacts: z.array(emergencyContact).max(4).default([]),
-		alerts: z.array(z.string().trim().min(1).max(80)).max(20).default([]),
-		primaryProviderId: recordId.optional(),
-		coverages: z.array(coverage).max(3).default([])
-	})
-	.superRefine((p, ctx) => {
-		for (const issue of patientIssues(p))
-			ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-	});
+/** The fields alone, for forms that pick or omit some (zod cannot pick from a refined schema). */
+export const patientFields = recordBase.extend({
+	mrn: nonEmpty(30),
+	familyName: nonEmpty(80),
+	givenName: nonEmpty(80),
+	middleName: z.string().trim().max(80).optional(),
+	preferredName: z.string().trim().max(80).optional(),
+	dateOfBirth: isoDate,
+	sex: administrativeSex.default('unknown'),
+	genderIdentity: z.string().trim().max(60).optional(),
+	pronouns: z.string().trim().max(30).optional(),
+	phones: z.array(phone).max(6).default([]),
+	email: z.email().optional(),
+	address: address.optional(),
+	preferredLanguage: z.string().trim().max(40).default('English'),
+	emergencyContacts: z.array(emergencyContact).max(4).default([]),
+	alerts: z.array(z.string().trim().min(1).max(80)).max(20).default([]),
+	primaryProviderId: recordId.optional(),
+	coverages: z.array(coverage).max(6).default([])
+});
+
+export const patient = patientFields.superRefine((p, ctx) => {
+	for (const issue of patientIssues(p))
+		ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+});
 export type Patient = z.infer<typeof patient>;
 
 export interface FieldIssue {
@@ -72,21 +73,22 @@ export interface FieldIssue {
 	message: string;
 }
 
-/** Invariants that a single field cannot express. Pure, so every device agrees. */
-export function patientIssues(p: {
-	dateOfBirth: string;
-	coverages: { order: string; effectiveFrom?: string | undefined; effectiveTo?: string | undefined }[];
-}): FieldIssue[] {
+type CoveragePeriod = { order: string; effectiveFrom?: string | undefined; effectiveTo?: string | undefined };
+
+/**
+ * Invariants that a single field cannot express. They depend on the record alone, never on the
+ * clock, so every device judges a stored record the same way on every day. Rules that need
+ * "today" (a birth date in the future) are checked on entry by `patientEntryIssues`.
+ */
+export function patientIssues(p: { dateOfBirth: string; coverages: CoveragePeriod[] }): FieldIssue[] {
 	const issues: FieldIssue[] = [];
-	const today = new Date().toISOString().slice(0, 10);
-	if (p.dateOfBirth > today)
-		issues.push({ path: ['dateOfBirth'], message: 'Date of birth is in the future' });
 	if (p.dateOfBirth < '1900-01-01')
 		issues.push({ path: ['dateOfBirth'], message: 'Date of birth is before 1900' });
 	const seen = new Set<string>();
 	p.coverages.forEach((c, i) => {
-		if (seen.has(c.order))
-			issues.push({ path: ['coverages', i, 'order'], message: `Two ${c.order} coverages` });
+		// An ended plan may stay on file beside its successor: only overlapping periods clash.
+		if (p.coverages.some((o, j) => j < i && o.order === c.order && periodsOverlap(o, c)))
+			issues.push({ path: ['coverages', i, 'order'], message: `Two ${c.order} coverages at the same time` });
 		seen.add(c.order);
 		if (c.effectiveFrom && c.effectiveTo && c.effectiveTo < c.effectiveFrom)
 			issues.push({ path: ['coverages', i, 'effectiveTo'], message: 'Coverage ends before it starts' });
@@ -96,6 +98,18 @@ export function patientIssues(p: {
 	if (seen.has('tertiary') && !seen.has('secondary'))
 		issues.push({ path: ['coverages'], message: 'A tertiary coverage needs a secondary one' });
 	return issues;
+}
+
+/** Checks made when a person enters or edits a patient, on the clinic's local date. */
+export function patientEntryIssues(p: { dateOfBirth: string }, today: string): FieldIssue[] {
+	return p.dateOfBirth > today ? [{ path: ['dateOfBirth'], message: 'Date of birth is in the future' }] : [];
+}
+
+function periodsOverlap(a: CoveragePeriod, b: CoveragePeriod): boolean {
+	const open = (x: CoveragePeriod) => [x.effectiveFrom ?? '0000-01-01', x.effectiveTo ?? '9999-12-31'];
+	const [af, at] = open(a);
+	const [bf, bt] = open(b);
+	return af! <= bt! && bf! <= at!;
 }
 
 /** Digits only, with a leading US country code dropped: `+1 (555) 010-0199` → `5550100199`. */

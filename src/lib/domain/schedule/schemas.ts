@@ -13,26 +13,27 @@ export const appointmentStatus = z.enum([
 ]);
 export type AppointmentStatus = z.infer<typeof appointmentStatus>;
 
-export const appointment = recordBase
-	.extend({
-		patientId: recordId,
-		providerId: recordId,
-		roomId: recordId.optional(),
-		typeId: recordId,
-		start: isoDateTime,
-		end: isoDateTime,
-		status: appointmentStatus.default('booked'),
-		reason: z.string().trim().max(200).default(''),
-		notes: z.string().trim().max(2000).default(''),
-		arrivedAt: isoDateTime.optional(),
-		cancelReason: z.string().trim().max(200).optional(),
-		/** Set when a booking replaced another on reschedule, so history is kept. */
-		rescheduledFromId: recordId.optional(),
-		seriesId: recordId.optional()
-	})
-	.superRefine((a, ctx) => {
-		for (const issue of appointmentIssues(a)) ctx.addIssue({ code: 'custom', ...issue });
-	});
+/** The fields alone, for forms that pick or omit some (zod cannot pick from a refined schema). */
+export const appointmentFields = recordBase.extend({
+	patientId: recordId,
+	providerId: recordId,
+	roomId: recordId.optional(),
+	typeId: recordId,
+	start: isoDateTime,
+	end: isoDateTime,
+	status: appointmentStatus.default('booked'),
+	reason: z.string().trim().max(200).default(''),
+	notes: z.string().trim().max(2000).default(''),
+	arrivedAt: isoDateTime.optional(),
+	cancelReason: z.string().trim().max(200).optional(),
+	/** Set when a booking replaced another on reschedule, so history is kept. */
+	rescheduledFromId: recordId.optional(),
+	seriesId: recordId.optional()
+});
+
+export const appointment = appointmentFields.superRefine((a, ctx) => {
+	for (const issue of appointmentIssues(a)) ctx.addIssue({ code: 'custom', ...issue });
+});
 export type Appointment = z.infer<typeof appointment>;
 
 /** Status changes a person may make; anything else is refused. */
@@ -51,7 +52,7 @@ export function canTransition(from: AppointmentStatus, to: AppointmentStatus): b
 	return from === to || nextStatuses[from].includes(to);
 }
 
-/** Statuses that hold a slot on the calendar (and so can overlap another booking). */
+/** Statuses that hold a slot on the calendar, so that a second booking over them is a conflict. */
 export function occupiesSlot(status: AppointmentStatus): boolean {
 	return status !== 'cancelled' && status !== 'rescheduled' && status !== 'no-show';
 }
