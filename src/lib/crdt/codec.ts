@@ -8,7 +8,7 @@
  * Field values are plain JSON (arrays such as phone lists are one value).
  *
  * The alternatives — one JSON value per record, or flat `id.field` keys in one map — were measured
- * in bench/codec.ts; see BENCHMARKS.md for why this one was chosen.
+ * in bench/codec.bench.ts; see BENCHMARKS.md for why this one was chosen.
  *
  * Reading validates with zod. A record that fails (a bad remote edit, an older client, a bug) is not
  * thrown at the screen: it is returned in `quarantined` with the paths and messages of its issues —
