@@ -9,14 +9,26 @@ import svelteConfig from './svelte.config.js';
  * Imports only flow downhill (STYLE.md rule 1):
  * domain → crdt → persistence / sync → state → components → routes; the relay may use domain only.
  */
-const layer = (names) => names.flatMap((n) => [`**/${n}/*`, `**/${n}`, `$lib/${n}/*`, `$lib/${n}`]);
 const ui = ['svelte', 'svelte/*', '$app/*'];
-const boundary = (files, forbidden, why) => ({
-	files,
-	rules: {
-		'no-restricted-imports': ['error', { patterns: [{ group: forbidden, message: why }] }]
-	}
-});
+
+/**
+ * A relative import leaves src/lib/<layer>/ with as many '../' as the file is deep, so the rule is
+ * written per depth: that way src/lib/domain/sync/ (a domain folder) is not mistaken for the sync
+ * layer src/lib/sync/.
+ */
+function boundary(dir, forbidden, extra, why) {
+	return [1, 2, 3].map((depth) => {
+		const up = '../'.repeat(depth);
+		const group = [
+			...forbidden.flatMap((n) => [`${up}${n}`, `${up}${n}/*`, `$lib/${n}`, `$lib/${n}/*`]),
+			...extra
+		];
+		return {
+			files: [`${dir}/${'*/'.repeat(depth - 1)}*.{ts,js,svelte}`],
+			rules: { 'no-restricted-imports': ['error', { patterns: [{ group, message: why }] }] }
+		};
+	});
+}
 
 export default ts.config(
 	{
@@ -65,30 +77,38 @@ export default ts.config(
 		files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
 		...ts.configs.disableTypeChecked
 	},
-	boundary(
-		['src/lib/domain/**'],
-		[...layer(['crdt', 'persistence', 'sync', 'state', 'components', 'routes']), 'yjs', 'y-*', ...ui],
+	...boundary(
+		'src/lib/domain',
+		['crdt', 'persistence', 'sync', 'state', 'components', 'routes'],
+		['yjs', 'y-*', ...ui],
 		'src/lib/domain is pure TypeScript: no Yjs, Svelte, DOM or higher layers.'
 	),
-	boundary(
-		['src/lib/crdt/**'],
-		[...layer(['persistence', 'sync', 'state', 'components', 'routes']), ...ui],
+	...boundary(
+		'src/lib/crdt',
+		['persistence', 'sync', 'state', 'components', 'routes'],
+		ui,
 		'src/lib/crdt may use domain only.'
 	),
-	boundary(
-		['src/lib/persistence/**', 'src/lib/sync/**'],
-		[...layer(['state', 'components', 'routes']), ...ui],
-		'persistence and sync sit below state and the UI.'
+	...boundary(
+		'src/lib/persistence',
+		['state', 'components', 'routes'],
+		ui,
+		'persistence sits below state and the UI.'
 	),
-	boundary(
-		['src/lib/state/**'],
-		[...layer(['components', 'routes'])],
-		'state sits below components and routes.'
-	),
-	boundary(['src/lib/components/**'], [...layer(['routes'])], 'components do not import routes.'),
-	boundary(
-		['sync-server/**'],
-		[...layer(['crdt', 'persistence', 'sync', 'state', 'components', 'routes']), ...ui],
+	...boundary('src/lib/sync', ['state', 'components', 'routes'], ui, 'sync sits below state and the UI.'),
+	...boundary('src/lib/state', ['components', 'routes'], [], 'state sits below components and routes.'),
+	...boundary('src/lib/components', ['routes'], [], 'components do not import routes.'),
+	...boundary(
+		'sync-server',
+		['lib/crdt', 'lib/persistence', 'lib/sync', 'lib/state', 'lib/components', 'src/routes'],
+		[
+			'**/src/lib/crdt/*',
+			'**/src/lib/persistence/*',
+			'**/src/lib/sync/*',
+			'**/src/lib/state/*',
+			'**/src/lib/components/*',
+			...ui
+		],
 		'The relay may import src/lib/domain and nothing above it.'
 	)
 );

@@ -2,7 +2,6 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-// @ts-expect-error -- plain ESM script without type declarations
 import { runBenchmarks } from '../scripts/bench.mjs';
 
 interface Metric {
