@@ -73,9 +73,18 @@ export async function dumpBrowserStorage(): Promise<Blob64[]> {
 		} else if (typeof v === 'object') {
 			if (seen.has(v)) return;
 			seen.add(v);
-			if (v instanceof Map) for (const entry of v) flatten(entry, chunks, seen);
-			else if (v instanceof Set) for (const x of v) flatten(x, chunks, seen);
-			else for (const entry of Object.entries(v)) flatten(entry, chunks, seen);
+			if (v instanceof Map) {
+				for (const [k, x] of v) {
+					flatten(k, chunks, seen);
+					flatten(x, chunks, seen);
+				}
+			} else if (v instanceof Set) for (const x of v) flatten(x, chunks, seen);
+			else {
+				for (const [k, x] of Object.entries(v)) {
+					flatten(k, chunks, seen);
+					flatten(x, chunks, seen);
+				}
+			}
 		}
 	};
 	const pack = (where: string, value: unknown) => {
