@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,9 @@ import path from 'node:path';
 /** Starts the real main job (`npm start`: build if needed, then serve) on a free port. */
 export default async function globalSetup(): Promise<() => Promise<void>> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clinicdesk-e2e-'));
+	// A fixed relay secret and clinic id, so that tests can sign their own tokens.
+	process.env.RELAY_JWT_SECRET ??= randomBytes(32).toString('base64url');
+	process.env.CLINIC_ID ??= randomUUID();
 	const child = spawn(process.execPath, ['scripts/start.mjs'], {
 		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir },
 		stdio: ['ignore', 'pipe', 'inherit']

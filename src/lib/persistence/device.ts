@@ -13,7 +13,12 @@ export const deviceRecord = z.object({
 	deviceId: z.string().regex(/^[0-9a-z-]{8,64}$/),
 	clinicName: z.string().max(120),
 	demo: z.boolean(),
-	createdAt: z.iso.datetime({ offset: true })
+	createdAt: z.iso.datetime({ offset: true }),
+	/**
+	 * The clinic server's sign-in token when this workstation syncs. A bearer credential: the
+	 * users-and-roles issue replaces it with short-lived tokens obtained at login.
+	 */
+	syncToken: z.string().max(8192).optional()
 });
 export type DeviceRecord = z.infer<typeof deviceRecord>;
 

@@ -24,6 +24,7 @@ interface Entry {
 
 export class DocHub {
 	private readonly entries = new Map<DocName, Entry>();
+	private readonly openListeners = new Set<(name: DocName, doc: Y.Doc) => void>();
 
 	constructor(private readonly opts: DocHubOptions) {}
 
@@ -33,6 +34,13 @@ export class DocHub {
 
 	ready(name: DocName): Promise<Y.Doc> {
 		return this.entry(name).ready;
+	}
+
+	/** Calls `fn` for every document open now and every one opened later (the sync layer attaches here). */
+	onOpen(fn: (name: DocName, doc: Y.Doc) => void): () => void {
+		for (const [name, e] of this.entries) fn(name, e.doc);
+		this.openListeners.add(fn);
+		return () => this.openListeners.delete(fn);
 	}
 
 	isOpen(name: DocName): boolean {
@@ -57,6 +65,7 @@ export class DocHub {
 	async close(): Promise<void> {
 		const all = [...this.entries.values()];
 		this.entries.clear();
+		this.openListeners.clear();
 		await Promise.all(
 			all.map(async (e) => {
 				await e.store.destroy();
@@ -84,6 +93,7 @@ export class DocHub {
 		});
 		e = { doc, store, ready };
 		this.entries.set(name, e);
+		for (const fn of this.openListeners) fn(name, doc);
 		return e;
 	}
 }

@@ -7,7 +7,8 @@ import type * as Y from 'yjs';
 import type { AppointmentType, Clinic, Provider, Room } from '../domain';
 import type { QuarantinedRecord } from '../crdt/codec';
 import { appointmentTypesIn, clinicsIn, providersIn, roomsIn } from '../crdt/collections';
-import { directoryDoc, type DocName } from '../crdt/layout';
+import { allPatientDocs, directoryDoc, scheduleDoc, type DocName } from '../crdt/layout';
+import { SyncState, readTokenClaims } from './sync.svelte';
 import {
 	forgetWorkspace,
 	listWorkspaces,
@@ -20,7 +21,11 @@ import { deleteDeviceKey, loadOrCreateDeviceKey } from '../persistence/keys';
 import { deleteWorkspaceDatabase, type StoreError } from '../persistence/store';
 import { DocHub } from './docs';
 
-export type WorkspaceStatus = 'loading' | 'welcome' | 'opening' | 'ready' | 'error';
+/**
+ * loading → welcome (no clinic on this workstation) → opening → ready; `setup` when this workstation
+ * joined a clinic server that has no clinic yet (its first workstation creates or loads one).
+ */
+export type WorkspaceStatus = 'loading' | 'welcome' | 'opening' | 'setup' | 'ready' | 'error';
 
 export const DEMO_SEED = 20261128;
 
@@ -36,6 +41,9 @@ export class WorkspaceState {
 	quarantined = $state.raw<QuarantinedRecord[]>([]);
 	storeErrors = $state.raw<StoreError[]>([]);
 	newerSchemaDocs = $state.raw<DocName[]>([]);
+	/** Why the last attempt to join a clinic server failed, in words for the person at the desk. */
+	joinError = $state<string | null>(null);
+	readonly sync = new SyncState();
 
 	private hub: DocHub | null = null;
 	private readonly quarantineBySource = new Map<DocName, QuarantinedRecord[]>();
@@ -63,7 +71,10 @@ export class WorkspaceState {
 		slotMinutes: 5 | 10 | 15 | 20 | 30;
 	}): Promise<void> {
 		const now = new Date().toISOString();
-		const record: DeviceRecord = {
+		const record: DeviceRecord = this.setupRecord({
+			clinicName: input.name.trim().slice(0, 120),
+			demo: false
+		}) ?? {
 			workspaceId: crypto.randomUUID(),
 			deviceId: newDeviceId(),
 			clinicName: input.name.trim().slice(0, 120),
@@ -72,7 +83,7 @@ export class WorkspaceState {
 		};
 		await this.create(record, (open) => {
 			clinicsIn(open(directoryDoc())).insert({
-				id: record.workspaceId,
+				id: crypto.randomUUID(),
 				createdAt: now,
 				updatedAt: now,
 				name: input.name,
@@ -90,14 +101,55 @@ export class WorkspaceState {
 			import('../crdt/seed')
 		]);
 		const data = generateDemoClinic({ seed: DEMO_SEED, today: todayIso, ...DEMO_PRESETS.small });
-		const record: DeviceRecord = {
-			workspaceId: data.clinic.id,
+		const record: DeviceRecord = this.setupRecord({ clinicName: data.clinic.name, demo: true }) ?? {
+			workspaceId: crypto.randomUUID(),
 			deviceId: newDeviceId(),
 			clinicName: data.clinic.name,
 			demo: true,
 			createdAt: new Date().toISOString()
 		};
 		await this.create(record, (open) => writeClinic(open, data));
+	}
+
+	/**
+	 * Joins the clinic server a sign-in token is for: this workstation's workspace becomes the
+	 * server's clinic, and its documents arrive by sync. The token is checked by the server; here
+	 * only its shape is read, to learn which clinic it names.
+	 */
+	async joinServer(token: string): Promise<void> {
+		const claims = readTokenClaims(token.trim());
+		if (!claims) {
+			this.joinError = 'That is not a ClinicDesk sign-in token. Copy the whole token and try again.';
+			return;
+		}
+		this.joinError = null;
+		const record: DeviceRecord = {
+			workspaceId: claims.clinic,
+			deviceId: newDeviceId(),
+			clinicName: 'Clinic server',
+			demo: false,
+			createdAt: new Date().toISOString(),
+			syncToken: token.trim()
+		};
+		this.status = 'opening';
+		try {
+			const hub = await this.startHub(record);
+			await hub.ready(directoryDoc());
+			this.sync.start(hub, { token: record.syncToken!, deviceId: record.deviceId, userName: claims.sub });
+			const reached = await this.sync.whenSynced(directoryDoc(), 20_000);
+			if (!reached) {
+				await this.closeDocs();
+				await deleteWorkspaceDatabase(this.idb(), workspaceDbName(record.workspaceId));
+				this.joinError =
+					this.sync.lastError() ?? 'The clinic server did not answer. Check the network and try again.';
+				this.status = 'welcome';
+				return;
+			}
+			await saveWorkspace(this.idb(), record);
+			await this.attach(record, hub);
+		} catch (e) {
+			this.fail('Could not join the clinic server', e);
+		}
 	}
 
 	/** The hub for screens that open their own documents (schedule months, patient shards). */
@@ -130,10 +182,16 @@ export class WorkspaceState {
 		this.quarantined = [...this.quarantineBySource.values()].flat();
 	}
 
+	/** While a joined server has no clinic yet, creating one fills the joined workspace. */
+	private setupRecord(change: { clinicName: string; demo: boolean }): DeviceRecord | null {
+		return this.status === 'setup' && this.device ? { ...this.device, ...change } : null;
+	}
+
 	private async create(record: DeviceRecord, write: (open: (n: DocName) => Y.Doc) => unknown): Promise<void> {
+		const reuse = this.status === 'setup' && this.hub !== null;
 		this.status = 'opening';
 		try {
-			const hub = await this.startHub(record);
+			const hub = reuse && this.hub ? this.hub : await this.startHub(record);
 			const names = [directoryDoc()];
 			await hub.ready(directoryDoc());
 			write((n) => {
@@ -153,6 +211,13 @@ export class WorkspaceState {
 		this.status = 'opening';
 		const hub = await this.startHub(record);
 		await hub.ready(directoryDoc());
+		if (record.syncToken) {
+			this.sync.start(hub, {
+				token: record.syncToken,
+				deviceId: record.deviceId,
+				userName: readTokenClaims(record.syncToken)?.sub ?? record.deviceId
+			});
+		}
 		await this.attach(record, hub);
 	}
 
@@ -171,12 +236,34 @@ export class WorkspaceState {
 
 	private async attach(record: DeviceRecord, hub: DocHub): Promise<void> {
 		const dir = await hub.ready(directoryDoc());
-		const refresh = () => this.readDirectory(dir);
-		refresh();
+		this.stopDirectory?.();
+		const refresh = () => {
+			this.readDirectory(dir);
+			if (this.status === 'setup' && this.clinic) this.status = 'ready';
+		};
 		dir.on('update', refresh);
 		this.stopDirectory = () => dir.off('update', refresh);
 		this.device = record;
-		this.status = 'ready';
+		this.readDirectory(dir);
+		this.status = this.clinic ? 'ready' : 'setup';
+		if (this.clinic && record.clinicName !== this.clinic.name) {
+			this.device = { ...record, clinicName: this.clinic.name.slice(0, 120) };
+			await saveWorkspace(this.idb(), this.device);
+		}
+		if (record.syncToken) this.preload(hub);
+	}
+
+	/**
+	 * A syncing workstation keeps the documents of the coming weeks and every patient on hand, so
+	 * that it can work through days without the network.
+	 */
+	private preload(hub: DocHub): void {
+		const now = new Date();
+		for (let i = -1; i <= 2; i++) {
+			const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1));
+			hub.open(scheduleDoc(d.toISOString().slice(0, 7)));
+		}
+		for (const name of allPatientDocs()) hub.open(name);
 	}
 
 	private readDirectory(dir: Y.Doc): void {
@@ -197,6 +284,7 @@ export class WorkspaceState {
 	}
 
 	private async closeDocs(): Promise<void> {
+		this.sync.stop();
 		this.stopDirectory?.();
 		this.stopDirectory = null;
 		const hub = this.hub;

@@ -1,0 +1,179 @@
+/**
+ * The workstation's link to the clinic server as the screens see it: connection and sync status,
+ * unsynced-change count, who else is working (presence), and the actions "sync now", pause/resume.
+ * It attaches each document to the relay only after its local store has loaded, so that the first
+ * exchange sends differences rather than whole documents.
+ */
+import { decodeJwt } from 'jose';
+import type * as Y from 'yjs';
+import { syncClaims, type SyncClaims } from '../domain/sync/claims';
+import { directoryDoc, type DocName } from '../crdt/layout';
+import { ClinicPresence, SyncClient, type Peer, type PresenceView, type SyncStatus } from '../sync';
+import type { DocHub } from './docs';
+
+const COLORS = ['#0f766e', '#7c3aed', '#b45309', '#be123c', '#1d4ed8', '#4d7c0f', '#a21caf', '#0369a1'];
+
+export interface SyncStartOptions {
+	token: string;
+	deviceId: string;
+	userName: string;
+	/** Defaults to the page's own origin (ws:// or wss:// to match http:// or https://). */
+	baseUrl?: string;
+}
+
+export class SyncState {
+	status = $state.raw<SyncStatus | null>(null);
+	peers = $state.raw<Peer[]>([]);
+	private client: SyncClient | null = null;
+	private presence: ClinicPresence | null = null;
+	private stops: (() => void)[] = [];
+	private view: PresenceView = { screen: 'schedule' };
+	private synced = new Map<DocName, { promise: Promise<void>; resolve: () => void }>();
+
+	get enabled(): boolean {
+		return this.status !== null;
+	}
+
+	start(hub: DocHub, opts: SyncStartOptions): void {
+		this.stop();
+		const client = new SyncClient({ baseUrl: opts.baseUrl ?? defaultBaseUrl(), token: opts.token });
+		this.client = client;
+		this.status = client.status;
+		this.stops.push(client.onStatus((s) => (this.status = s)));
+		this.stops.push(
+			hub.onOpen((name, doc) => {
+				void hub.ready(name).then(() => {
+					if (this.client === client) this.attach(client, name, doc, opts);
+				});
+			})
+		);
+		if (typeof window !== 'undefined') {
+			const pause = () => client.pause();
+			const resume = () => client.resume();
+			window.addEventListener('offline', pause);
+			window.addEventListener('online', resume);
+			this.stops.push(() => {
+				window.removeEventListener('offline', pause);
+				window.removeEventListener('online', resume);
+			});
+			if (!navigator.onLine) client.pause();
+		}
+	}
+
+	/** Resolves true once the document has completed its first sync with the relay, false on timeout. */
+	async whenSynced(name: DocName, timeoutMs: number): Promise<boolean> {
+		const done = this.syncedPromise(name);
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+		const result = await Promise.race([done.then(() => true), timeout]);
+		clearTimeout(timer);
+		return result;
+	}
+
+	/** The current problem in words for the person at the desk, if any. */
+	lastError(): string | null {
+		const e = this.status?.error;
+		return e ? `${e.message} ${e.action}` : null;
+	}
+
+	setView(view: PresenceView): void {
+		this.view = view;
+		try {
+			this.presence?.setView(view);
+		} catch {
+			// A view that does not fit the presence schema is simply not shared.
+		}
+	}
+
+	syncNow(): void {
+		this.client?.syncNow();
+	}
+
+	stop(): void {
+		for (const stop of this.stops) stop();
+		this.stops = [];
+		this.presence?.destroy();
+		this.presence = null;
+		this.client?.destroy();
+		this.client = null;
+		this.synced.clear();
+		this.status = null;
+		this.peers = [];
+	}
+
+	private attach(client: SyncClient, name: DocName, doc: Y.Doc, opts: SyncStartOptions): void {
+		if (client.isAttached(name)) return;
+		let provider;
+		if (name === directoryDoc()) {
+			const presence = new ClinicPresence(doc, {
+				id: presenceId(opts.userName),
+				name: presenceName(opts.userName),
+				color: COLORS[hash(opts.deviceId) % COLORS.length]!,
+				deviceId: opts.deviceId
+			});
+			this.presence = presence;
+			this.setView(this.view);
+			this.stops.push(presence.onChange((peers) => (this.peers = peers)));
+			provider = client.attach(name, doc, { awareness: presence.awareness });
+		} else {
+			provider = client.attach(name, doc);
+		}
+		const done = this.deferred(name);
+		if (provider.synced) done.resolve();
+		else {
+			const onSync = (isSynced: boolean) => {
+				if (!isSynced) return;
+				provider.off('sync', onSync);
+				done.resolve();
+			};
+			provider.on('sync', onSync);
+		}
+	}
+
+	private syncedPromise(name: DocName): Promise<void> {
+		return this.deferred(name).promise;
+	}
+
+	private deferred(name: DocName): { promise: Promise<void>; resolve: () => void } {
+		let d = this.synced.get(name);
+		if (!d) {
+			let resolve!: () => void;
+			const promise = new Promise<void>((r) => (resolve = r));
+			d = { promise, resolve };
+			this.synced.set(name, d);
+		}
+		return d;
+	}
+}
+
+/** Reads (without verifying: the server does that) which clinic and user a sign-in token names. */
+export function readTokenClaims(token: string): SyncClaims | null {
+	try {
+		const parsed = syncClaims.safeParse(decodeJwt(token));
+		return parsed.success ? parsed.data : null;
+	} catch {
+		return null;
+	}
+}
+
+function defaultBaseUrl(): string {
+	return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+}
+
+function presenceId(user: string): string {
+	const slug = user
+		.toLowerCase()
+		.replace(/[^a-z0-9-]/g, '-')
+		.slice(0, 32);
+	return /^[a-z][a-z0-9-]{2,31}$/.test(slug) ? slug : 'staff-member';
+}
+
+function presenceName(user: string): string {
+	return /^\p{L}[\p{L}\p{M} .'’-]*$/u.test(user) && user.length <= 60 ? user : 'Staff member';
+}
+
+function hash(s: string): number {
+	let h = 0;
+	for (const c of s) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+	return h;
+}

@@ -1,0 +1,220 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import * as Y from 'yjs';
+import type { DocName } from '../crdt/layout';
+import { CloseCode } from '../domain/sync/mux';
+import { SyncClient, type SyncClientOptions } from './client';
+import type { RetryInfo } from './mux-connection';
+import { TestRelay, waitFor } from './test-relay';
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+	for (const fn of cleanup.splice(0).reverse()) await fn();
+});
+
+const NAMES: DocName[] = ['directory', 'schedule/2026-11', 'patients/a'];
+
+async function relay(opts: Parameters<typeof TestRelay.start>[0] = {}): Promise<TestRelay> {
+	const r = await TestRelay.start(opts);
+	cleanup.push(() => r.destroy());
+	return r;
+}
+
+/** A workstation: a client with its own docs, attached to every name. */
+function workstation(r: TestRelay, opts: Partial<SyncClientOptions> = {}, names = NAMES) {
+	const client = new SyncClient({
+		baseUrl: r.url,
+		token: 'good',
+		WebSocketImpl: WebSocket,
+		crossTab: false,
+		confirmDelayMs: 20,
+		random: () => 0.1,
+		...opts
+	});
+	cleanup.push(() => client.destroy());
+	const docs = new Map(names.map((n) => [n, new Y.Doc()] as const));
+	for (const [n, d] of docs) client.attach(n, d);
+	const doc = (n: DocName) => docs.get(n) as Y.Doc;
+	return { client, doc };
+}
+
+const inStep = (c: SyncClient) => c.status.syncedDocs === c.status.docs && c.status.unsyncedChanges === 0;
+
+function sameState(a: Y.Doc, b: Y.Doc): boolean {
+	return Buffer.from(Y.encodeStateVector(a)).equals(Buffer.from(Y.encodeStateVector(b)));
+}
+
+describe('SyncClient', () => {
+	it('converges two workstations over one real socket each, carrying every document', async () => {
+		const r = await relay();
+		const a = workstation(r);
+		const b = workstation(r);
+		await waitFor(() => inStep(a.client) && inStep(b.client), 5000, 'initial sync');
+		a.doc('directory').getMap('rooms').set('r1', 'Room 1');
+		b.doc('schedule/2026-11').getMap('appointments').set('x', 'booked');
+		a.doc('patients/a').getMap('patients').set('p', 'record');
+		b.doc('patients/a').getMap('patients').set('q', 'record');
+		await waitFor(() => NAMES.every((n) => sameState(a.doc(n), b.doc(n))), 5000, 'convergence');
+		expect(b.doc('patients/a').getMap('patients').toJSON()).toEqual({ p: 'record', q: 'record' });
+		expect(r.connectionsAccepted).toBe(2);
+		expect(a.client.mux.openChannels).toBe(3);
+		await waitFor(() => inStep(a.client) && inStep(b.client), 5000, 'confirmed');
+		expect(a.client.status).toMatchObject({ connection: 'open', docs: 3, syncedDocs: 3, pendingDocs: [] });
+		expect(a.client.status.lastSyncedAt).not.toBeNull();
+	});
+
+	it('reconnects with jittered backoff after a relay restart and merges edits made while apart', async () => {
+		const r = await relay();
+		const randoms = [0.5, 0.25, 1, 0.75];
+		let i = 0;
+		const a = workstation(r, { random: () => randoms[i++ % 4] ?? 0, backoff: { baseMs: 50, capMs: 150 } });
+		const b = workstation(r, { random: () => 0.3, backoff: { baseMs: 50, capMs: 150 } });
+		const retries: RetryInfo[] = [];
+		a.client.mux.on('retry', (x) => retries.push(x));
+		await waitFor(() => inStep(a.client) && inStep(b.client));
+		await r.stop();
+		await waitFor(() => a.client.status.connection === 'closed' && retries.length >= 3, 5000, 'retrying');
+		expect(a.client.status.error?.code).toBe('unreachable');
+		a.doc('schedule/2026-11').getMap('appointments').set('from-a', 'booked');
+		b.doc('schedule/2026-11').getMap('appointments').set('from-b', 'booked');
+		b.doc('directory').getMap('rooms').set('r2', 'Room 2');
+		expect(a.client.status.unsyncedChanges).toBe(1);
+		expect(b.client.status.unsyncedChanges).toBe(2);
+		await r.restart();
+		await waitFor(() => inStep(a.client) && inStep(b.client), 8000, 'resynced');
+		for (const n of NAMES) expect(sameState(a.doc(n), b.doc(n))).toBe(true);
+		expect(a.doc('schedule/2026-11').getMap('appointments').size).toBe(2);
+		expect(a.client.status.error).toBeNull();
+		retries.forEach((x, n) => {
+			expect(x.ceilingMs).toBe(Math.min(150, 50 * 2 ** n));
+			expect(x.delayMs).toBe(Math.floor((randoms[n % 4] ?? 0) * x.ceilingMs));
+		});
+	});
+
+	it('stops only the document whose channel the relay closes with 4403', async () => {
+		const r = await relay({ mayOpen: (doc) => doc !== 'billing/2026-11' });
+		const a = workstation(r, {}, [...NAMES, 'billing/2026-11']);
+		await waitFor(() => a.client.status.syncedDocs === 3, 5000, 'allowed docs synced');
+		await waitFor(() => a.client.status.blockedDocs.length === 1, 5000, 'blocked');
+		expect(a.client.status).toMatchObject({
+			blockedDocs: ['billing/2026-11'],
+			pendingDocs: [],
+			error: { code: 'documents-blocked' }
+		});
+		r.closeChannels('schedule/2026-11', CloseCode.forbidden, 'access withdrawn');
+		await waitFor(() => a.client.status.blockedDocs.length === 2);
+		a.doc('directory').getMap('rooms').set('r3', 'Room 3');
+		await waitFor(() => r.doc('directory').getMap('rooms').get('r3') === 'Room 3');
+		expect(a.client.status.connection).toBe('open');
+	});
+
+	it("goes 'unauthorized' on a 4401, stops retrying, and resumes every document with a new token", async () => {
+		const r = await relay({ acceptToken: (t) => t !== 'expired' });
+		const a = workstation(r);
+		await waitFor(() => inStep(a.client));
+		a.client.setToken('expired');
+		await waitFor(() => a.client.status.connection === 'unauthorized', 5000, 'unauthorized');
+		expect(a.client.status.error).toEqual({
+			code: 'sign-in-expired',
+			message: 'Sign-in to the clinic server expired. Your changes are kept on this workstation.',
+			action: 'Sign in again'
+		});
+		a.doc('directory').getMap('rooms').set('r4', 'Room 4');
+		await new Promise((res) => setTimeout(res, 400));
+		expect(r.connectionsAccepted).toBe(1);
+		expect(a.client.status.unsyncedChanges).toBe(1);
+		a.client.setToken('fresh');
+		await waitFor(() => inStep(a.client), 5000, 'back in step');
+		expect(r.doc('directory').getMap('rooms').get('r4')).toBe('Room 4');
+		expect(r.connectionsAccepted).toBe(2);
+	});
+
+	it('counts unsynced local changes while offline and returns to zero once the relay confirms them', async () => {
+		const r = await relay();
+		const a = workstation(r);
+		await waitFor(() => inStep(a.client));
+		const rooms = a.doc('directory').getMap('rooms');
+		rooms.set('keep', 'Room 5');
+		// Online: counted at once, confirmed by a barrier shortly after.
+		expect(a.client.unsyncedChanges('directory')).toBe(1);
+		await waitFor(() => a.client.status.unsyncedChanges === 0, 5000, 'live edit confirmed');
+		a.client.pause();
+		rooms.set('r6', 'Room 6');
+		rooms.set('r7', 'Room 7');
+		a.doc('patients/a').getMap('patients').set('p', 'record');
+		rooms.delete('keep');
+		expect(a.client.status).toMatchObject({ connection: 'idle', unsyncedChanges: 4 });
+		expect(a.client.unsyncedChanges('directory')).toBe(3);
+		a.client.resume();
+		await waitFor(() => inStep(a.client), 5000, 'confirmed after reconnect');
+		expect(r.doc('directory').getMap('rooms').toJSON()).toEqual({ r6: 'Room 6', r7: 'Room 7' });
+	});
+
+	it('treats changes as unsynced again when the relay comes back without them', async () => {
+		const r = await relay();
+		const a = workstation(r, {}, ['directory']);
+		a.doc('directory').getMap('rooms').set('r8', 'Room 8');
+		await waitFor(() => inStep(a.client));
+		a.client.pause();
+		// A relay that lost its data (fresh database): its state vector is empty.
+		r.doc('directory').destroy();
+		await r.destroy();
+		const fresh = await TestRelay.start({ port: Number(new URL(r.url).port) });
+		cleanup.push(() => fresh.destroy());
+		a.client.resume();
+		await waitFor(() => fresh.doc('directory').getMap('rooms').get('r8') === 'Room 8', 5000, 're-uploaded');
+		await waitFor(() => inStep(a.client));
+	});
+
+	it('stays quiet with a relay that answers every step 1 with its own step 1', async () => {
+		const r = await relay({ chattyStep1: true });
+		const a = workstation(r);
+		await waitFor(() => inStep(a.client));
+		a.doc('directory').getMap('rooms').set('r10', 'Room 10');
+		await waitFor(() => inStep(a.client));
+		const frames = a.client.mux.stats.framesOut;
+		await new Promise((res) => setTimeout(res, 300));
+		expect(a.client.mux.stats.framesOut).toBe(frames);
+	});
+
+	it('syncNow asks every document again and skips a pending backoff wait', async () => {
+		const r = await relay();
+		const a = workstation(r, { random: () => 0.99, backoff: { baseMs: 20_000, capMs: 30_000 } });
+		await waitFor(() => inStep(a.client));
+		await r.restart();
+		await waitFor(() => a.client.status.connection === 'closed');
+		expect(a.client.status.retryAt).toBeGreaterThan(Date.now() + 10_000);
+		a.client.syncNow();
+		await waitFor(() => inStep(a.client), 5000, 'synced without waiting out the backoff');
+	});
+
+	it('destroy leaves no sockets, timers or listeners behind', async () => {
+		// Let sockets and timers of earlier tests finish closing first.
+		await new Promise((res) => setTimeout(res, 200));
+		const before = activeHandles();
+		const r = await relay();
+		const a = workstation(r);
+		const b = workstation(r);
+		await waitFor(() => inStep(a.client) && inStep(b.client));
+		a.doc('directory').getMap('rooms').set('r9', 'Room 9');
+		const statuses: unknown[] = [];
+		a.client.onStatus((s) => statuses.push(s));
+		a.client.destroy();
+		b.client.destroy();
+		await waitFor(() => r.openConnections === 0, 5000, 'relay saw both go');
+		await r.destroy();
+		await new Promise((res) => setTimeout(res, 20));
+		expect(activeHandles()).toEqual(before);
+		expect(statuses).toEqual([]);
+		expect(a.client.mux.status).toBe('idle');
+	});
+});
+
+/** Sockets, servers and timers alive in this process. */
+function activeHandles(): Record<string, number> {
+	const counts: Record<string, number> = {};
+	for (const r of process.getActiveResourcesInfo()) counts[r] = (counts[r] ?? 0) + 1;
+	// y-websocket registers a process 'exit' handler per provider in node.
+	counts['exit listeners'] = process.listenerCount('exit');
+	return counts;
+}
