@@ -4,37 +4,18 @@
  * (ARCHITECTURE.md: ~2 MB / ~15k records at most).
  *
  * Document names appear in URLs, relay logs and IndexedDB keys, so they are built only from fixed
- * words, months, shard digits and random device ids — never from anything a person typed.
+ * words, months, shard digits and random device ids — never from anything a person typed. The name
+ * rule itself lives in domain (`domain/sync/docnames.ts`) because the relay checks it too.
  */
+import { isDocName, type DocName } from '../domain/sync/docnames';
+
+export { isDocName, type DocName };
+
 export type Scope =
 	'directory' | 'schedule' | 'patients' | 'clinical' | 'billing' | 'inventory' | 'comms' | 'audit';
 
-export type DocName =
-	| 'directory'
-	| 'inventory'
-	| `schedule/${string}`
-	| `patients/${string}`
-	| `clinical/${string}`
-	| `billing/${string}`
-	| `comms/${string}`
-	| `audit/${string}`;
-
 /** Patients are spread over 16 shards by the first hex digit of their UUID. */
 export const PATIENT_SHARDS = '0123456789abcdef'.split('');
-
-const monthly = /^(schedule|clinical|billing|comms)\/(\d{4})-(0[1-9]|1[0-2])$/;
-const patientShard = /^patients\/[0-9a-f]$/;
-const auditLog = /^audit\/[0-9a-z-]{8,64}$/;
-
-export function isDocName(name: string): name is DocName {
-	return (
-		name === 'directory' ||
-		name === 'inventory' ||
-		monthly.test(name) ||
-		patientShard.test(name) ||
-		auditLog.test(name)
-	);
-}
 
 export function scopeOf(name: DocName): Scope {
 	const head = name.split('/')[0] as Scope;

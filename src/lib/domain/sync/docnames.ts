@@ -1,0 +1,29 @@
+/**
+ * Which strings are ClinicDesk document names. The rule lives in domain so the relay (which may
+ * not import the CRDT layer) refuses exactly the names the app would build: fixed words, months,
+ * shard digits and device ids — never anything a person typed, because names appear in URLs, relay
+ * logs and database keys.
+ */
+export type DocName =
+	| 'directory'
+	| 'inventory'
+	| `schedule/${string}`
+	| `patients/${string}`
+	| `clinical/${string}`
+	| `billing/${string}`
+	| `comms/${string}`
+	| `audit/${string}`;
+
+const monthly = /^(schedule|clinical|billing|comms)\/(\d{4})-(0[1-9]|1[0-2])$/;
+const patientShard = /^patients\/[0-9a-f]$/;
+const auditLog = /^audit\/[0-9a-z-]{8,64}$/;
+
+export function isDocName(name: string): name is DocName {
+	return (
+		name === 'directory' ||
+		name === 'inventory' ||
+		monthly.test(name) ||
+		patientShard.test(name) ||
+		auditLog.test(name)
+	);
+}
