@@ -4,7 +4,7 @@
  * One instance, `workspace`, is shared by every screen.
  */
 import type * as Y from 'yjs';
-import type { AppointmentType, Clinic, Provider, Room } from '../domain';
+import { localDate, type AppointmentType, type Clinic, type Provider, type Room } from '../domain';
 import type { QuarantinedRecord } from '../crdt/codec';
 import { appointmentTypesIn, clinicsIn, providersIn, roomsIn } from '../crdt/collections';
 import { allPatientDocs, directoryDoc, scheduleDoc, type DocName } from '../crdt/layout';
@@ -94,12 +94,13 @@ export class WorkspaceState {
 	}
 
 	async openDemo(today = new Date()): Promise<void> {
-		const todayIso = localIsoDate(today);
 		// Loaded on demand: the generator and its name tables are not part of the app's first load.
 		const [{ generateDemoClinic, DEMO_PRESETS }, { writeClinic }] = await Promise.all([
 			import('../domain/demo'),
 			import('../crdt/seed')
 		]);
+		// "Today" is the demo clinic's own date, which may differ from this workstation's around midnight.
+		const todayIso = localDate(today, DEMO_PRESETS.small.timeZone ?? 'America/Chicago');
 		const data = generateDemoClinic({ seed: DEMO_SEED, today: todayIso, ...DEMO_PRESETS.small });
 		const record: DeviceRecord = this.setupRecord({ clinicName: data.clinic.name, demo: true }) ?? {
 			workspaceId: crypto.randomUUID(),
@@ -302,11 +303,6 @@ export class WorkspaceState {
 
 function byName<T>(key: (t: T) => string) {
 	return (a: T, b: T) => key(a).localeCompare(key(b));
-}
-
-/** The workstation's local date, `yyyy-mm-dd`. */
-export function localIsoDate(d: Date): string {
-	return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 export const workspace = new WorkspaceState();
