@@ -1,5 +1,23 @@
 import path from 'node:path';
 
+export interface SyncLimits {
+	/** Largest WebSocket message accepted; must hold one month's document as a single update. */
+	maxPayload: number;
+	/** Per connection: sustained messages per second and the burst allowed above it. */
+	messagesPerSecond: number;
+	messageBurst: number;
+	/** Per connection: sustained bytes per second (the burst is twice maxPayload or more). */
+	bytesPerSecond: number;
+	/** Documents one multiplexed connection may hold open at once. */
+	maxChannels: number;
+	/** A document with no subscribers for this long is compacted and dropped from memory. */
+	idleEvictMs: number;
+	/** Appended updates after which a document's log is compacted into one snapshot. */
+	compactEvery: number;
+	/** Tokens older than this (from their iat) are refused whatever their exp says. */
+	tokenMaxAgeSeconds: number;
+}
+
 export interface RelayConfig {
 	host: string;
 	port: number;
@@ -7,7 +25,10 @@ export interface RelayConfig {
 	appDir: string;
 	/** Origins allowed to open sync sockets; empty means same-origin only. */
 	allowedOrigins: string[];
+	sync: SyncLimits;
 }
+
+const MiB = 1024 * 1024;
 
 /** Reads the relay's settings from the environment; every value has an embedded default. */
 export function loadConfig(
@@ -18,6 +39,8 @@ export function loadConfig(
 	if (!Number.isInteger(port) || port < 0 || port > 65535) {
 		throw new Error(`PORT must be a whole number from 0 to 65535, got "${env.PORT}"`);
 	}
+	const int = (name: string, fallback: number, min: number, max: number) =>
+		intSetting(env, name, fallback, min, max);
 	return {
 		host: env.HOST || '0.0.0.0',
 		port,
@@ -26,6 +49,32 @@ export function loadConfig(
 		allowedOrigins: (env.ALLOWED_ORIGINS ?? '')
 			.split(',')
 			.map((s) => s.trim())
-			.filter(Boolean)
+			.filter(Boolean),
+		sync: {
+			maxPayload: int('SYNC_MAX_PAYLOAD', 4 * MiB, 64 * 1024, 256 * MiB),
+			messagesPerSecond: int('SYNC_RATE_MESSAGES', 300, 1, 1_000_000),
+			messageBurst: int('SYNC_RATE_BURST', 1000, 1, 1_000_000),
+			bytesPerSecond: int('SYNC_RATE_BYTES', 8 * MiB, 1024, 1024 * MiB),
+			maxChannels: int('SYNC_MAX_CHANNELS', 256, 1, 65536),
+			idleEvictMs: int('SYNC_IDLE_EVICT_MS', 60_000, 0, 24 * 3600_000),
+			compactEvery: int('SYNC_COMPACT_EVERY', 500, 1, 1_000_000),
+			tokenMaxAgeSeconds: int('TOKEN_MAX_AGE_SECONDS', 24 * 3600, 60, 30 * 24 * 3600)
+		}
 	};
+}
+
+function intSetting(
+	env: NodeJS.ProcessEnv,
+	name: string,
+	fallback: number,
+	min: number,
+	max: number
+): number {
+	const raw = env[name];
+	if (raw === undefined || raw === '') return fallback;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < min || value > max) {
+		throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
+	}
+	return value;
 }

@@ -6,9 +6,18 @@ export interface HealthInfo {
 	status: 'ok';
 	version: string;
 	uptimeSeconds: number;
+	/** Documents resident in the relay's memory and open sync sockets. */
+	documents: number;
+	connections: number;
 }
 
-export function createHttpServer(config: RelayConfig, version: string): http.Server {
+export type StatsSource = () => { documents: number; connections: number };
+
+export function createHttpServer(
+	config: RelayConfig,
+	version: string,
+	stats: StatsSource = () => ({ documents: 0, connections: 0 })
+): http.Server {
 	const serveApp = staticHandler(config.appDir);
 	const started = Date.now();
 	return http.createServer((req, res) => {
@@ -17,10 +26,17 @@ export function createHttpServer(config: RelayConfig, version: string): http.Ser
 			const body: HealthInfo = {
 				status: 'ok',
 				version,
-				uptimeSeconds: Math.round((Date.now() - started) / 1000)
+				uptimeSeconds: Math.round((Date.now() - started) / 1000),
+				...stats()
 			};
 			res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
 			res.end(JSON.stringify(body));
+			return;
+		}
+		if (url === '/sync' || url.startsWith('/sync/') || url.startsWith('/sync?')) {
+			// The sync endpoints are WebSockets only; the SPA fallback must not answer here.
+			res.writeHead(426, { Upgrade: 'websocket', 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
+			res.end('Upgrade required');
 			return;
 		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -1,0 +1,134 @@
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as Y from 'yjs';
+import { SharedDoc, type Subscriber } from './shared-doc';
+
+class FakeSub implements Subscriber {
+	readonly inbox: Uint8Array[] = [];
+	constructor(
+		private readonly write: boolean,
+		private readonly user = 'u1'
+	) {}
+	canWrite() {
+		return this.write;
+	}
+	identity() {
+		return { userId: this.user, role: 'front-desk' };
+	}
+	send(m: Uint8Array) {
+		this.inbox.push(m);
+	}
+	types() {
+		return this.inbox.map((m) => m[0]);
+	}
+}
+
+function updateMessage(doc: Y.Doc): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 0);
+	syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(doc));
+	return encoding.toUint8Array(e);
+}
+
+function setup() {
+	const persisted: { update: Uint8Array; from: Subscriber }[] = [];
+	const shared = new SharedDoc('schedule/2026-11', (update, from) => persisted.push({ update, from }));
+	return { shared, persisted };
+}
+
+describe('shared document', () => {
+	it('greets a subscriber with sync step 1 and answers step 1 with step 2', () => {
+		const { shared } = setup();
+		const a = new FakeSub(true);
+		shared.subscribe(a);
+		expect(a.inbox[0]!.slice(0, 2)).toEqual(new Uint8Array([0, 0]));
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 0);
+		syncProtocol.writeSyncStep1(e, new Y.Doc());
+		expect(shared.receive(a, encoding.toUint8Array(e))).toBe('ok');
+		expect(a.inbox[1]!.slice(0, 2)).toEqual(new Uint8Array([0, 1]));
+	});
+
+	it('applies a writer update, broadcasts it to the others and persists it once', () => {
+		const { shared, persisted } = setup();
+		const a = new FakeSub(true, 'writer');
+		const b = new FakeSub(true);
+		shared.subscribe(a);
+		shared.subscribe(b);
+		const source = new Y.Doc();
+		source.getMap('m').set('k', 'v');
+		expect(shared.receive(a, updateMessage(source))).toBe('ok');
+		expect(shared.receive(a, updateMessage(source))).toBe('ok');
+		expect(shared.doc.getMap('m').get('k')).toBe('v');
+		expect(a.inbox).toHaveLength(1);
+		expect(b.inbox).toHaveLength(2);
+		// The duplicate changed nothing, so only the first was stored.
+		expect(persisted).toHaveLength(1);
+		expect(persisted[0]!.from).toBe(a);
+	});
+
+	it('drops updates from a read-only subscriber but lets it sync and announce itself', () => {
+		const { shared, persisted } = setup();
+		const reader = new FakeSub(false);
+		const other = new FakeSub(true);
+		shared.subscribe(reader);
+		shared.subscribe(other);
+		const source = new Y.Doc();
+		source.getMap('m').set('k', 'v');
+		expect(shared.receive(reader, updateMessage(source))).toBe('dropped');
+		expect(shared.doc.getMap('m').size).toBe(0);
+		expect(persisted).toHaveLength(0);
+		expect(shared.droppedWrites).toBe(1);
+		expect(other.inbox).toHaveLength(1);
+
+		const peer = new awarenessProtocol.Awareness(new Y.Doc());
+		peer.setLocalState({ user: 'reader' });
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 1);
+		encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(peer, [peer.clientID]));
+		expect(shared.receive(reader, encoding.toUint8Array(e))).toBe('ok');
+		// Awareness reaches everyone, the sender too (it keeps y-websocket's watchdog fed).
+		expect(reader.types().at(-1)).toBe(1);
+		expect(other.types().at(-1)).toBe(1);
+		shared.unsubscribe(reader);
+		const last = other.inbox.at(-1)!;
+		const d = decoding.createDecoder(last);
+		decoding.readVarUint(d);
+		const check = new awarenessProtocol.Awareness(new Y.Doc());
+		awarenessProtocol.applyAwarenessUpdate(check, decoding.readVarUint8Array(d), null);
+		expect(check.getStates().has(peer.clientID)).toBe(false);
+		peer.destroy();
+		check.destroy();
+	});
+
+	it('reports malformed messages as bad without changing the document', () => {
+		const { shared } = setup();
+		const a = new FakeSub(true);
+		shared.subscribe(a);
+		for (const bad of [
+			[],
+			[9],
+			[0, 7, 0],
+			[0, 2, 5, 1],
+			[0, 2, 3, 1, 2, 3],
+			[1, 3, 1, 2, 3],
+			[3, 0],
+			[0, 0, 1]
+		]) {
+			expect(shared.receive(a, new Uint8Array(bad)), JSON.stringify(bad)).toBe('bad');
+		}
+		expect(Y.encodeStateAsUpdate(shared.doc)).toEqual(Y.encodeStateAsUpdate(new Y.Doc()));
+	});
+
+	it('loads stored updates, counting any that cannot be applied', () => {
+		const { shared } = setup();
+		const source = new Y.Doc();
+		source.getMap('m').set('k', 'v');
+		shared.load([Y.encodeStateAsUpdate(source), new Uint8Array([1, 2, 3])]);
+		expect(shared.doc.getMap('m').get('k')).toBe('v');
+		expect(shared.loadFailures).toBe(1);
+	});
+});

@@ -1,0 +1,183 @@
+/**
+ * One document as the relay serves it, shared by both endpoints (`/sync` channels and
+ * `/sync/<doc>` sockets). It speaks y-websocket's messages:
+ *
+ *   [0 sync][0 step1][state vector]  → answered with step2: what the sender lacks
+ *   [0 sync][1 step2 | 2 update][u]  → applied (writers only), broadcast to the other subscribers
+ *   [1 awareness][update]            → applied, broadcast to every subscriber including the sender
+ *   [3 query awareness]              → answered with every known awareness state
+ *
+ * Awareness goes back to its sender on purpose: a y-websocket client drops its socket after 30 s
+ * without any incoming message, and its own renewed presence (every 15 s) is what keeps an
+ * otherwise quiet document alive. A new subscriber gets sync step 1 and the current awareness.
+ *
+ * Updates from read-only subscribers are dropped (and counted) without reading them into the doc.
+ * What is persisted and broadcast is the doc's own `update` event, not the received bytes: it
+ * holds exactly what the message added, is well-formed by construction (a message that fails
+ * half-way cannot poison the log) and is empty for duplicates, which are then not stored at all.
+ */
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as Y from 'yjs';
+
+export interface Subscriber {
+	canWrite(): boolean;
+	identity(): { userId: string; role: string };
+	send(message: Uint8Array): void;
+}
+
+/** `bad`: the message could not be decoded or applied; the caller closes that connection. */
+export type ReceiveResult = 'ok' | 'dropped' | 'bad';
+
+export type Persist = (update: Uint8Array, from: Subscriber) => void;
+
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_QUERY_AWARENESS = 3;
+const SYNC_STEP1 = 0;
+const SYNC_STEP2 = 1;
+const SYNC_UPDATE = 2;
+
+const LOAD = Symbol('load');
+
+export class SharedDoc {
+	readonly doc = new Y.Doc({ gc: true });
+	readonly awareness = new awarenessProtocol.Awareness(this.doc);
+	/** Each subscriber with the awareness client ids it announced (removed when it leaves). */
+	private readonly subscribers = new Map<Subscriber, Set<number>>();
+	droppedWrites = 0;
+	/** Stored updates that failed to apply on load; such a document is never compacted. */
+	loadFailures = 0;
+
+	constructor(
+		readonly name: string,
+		private readonly persist: Persist
+	) {
+		// The relay is not a participant: no presence of its own.
+		this.awareness.setLocalState(null);
+		this.doc.on('update', this.onUpdate);
+		this.awareness.on('update', this.onAwareness);
+	}
+
+	get subscriberCount(): number {
+		return this.subscribers.size;
+	}
+
+	load(updates: Uint8Array[]): void {
+		Y.transact(
+			this.doc,
+			() => {
+				for (const u of updates) {
+					try {
+						Y.applyUpdate(this.doc, u, LOAD);
+					} catch {
+						this.loadFailures += 1;
+					}
+				}
+			},
+			LOAD
+		);
+	}
+
+	subscribe(sub: Subscriber): void {
+		this.subscribers.set(sub, new Set());
+		const step1 = encoding.createEncoder();
+		encoding.writeVarUint(step1, MESSAGE_SYNC);
+		encoding.writeVarUint(step1, SYNC_STEP1);
+		encoding.writeVarUint8Array(step1, Y.encodeStateVector(this.doc));
+		sub.send(encoding.toUint8Array(step1));
+		const states = this.awareness.getStates();
+		if (states.size > 0) sub.send(this.awarenessMessage([...states.keys()]));
+	}
+
+	unsubscribe(sub: Subscriber): void {
+		const announced = this.subscribers.get(sub);
+		if (!announced) return;
+		this.subscribers.delete(sub);
+		if (announced.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...announced], null);
+	}
+
+	receive(sub: Subscriber, message: Uint8Array): ReceiveResult {
+		if (!this.subscribers.has(sub)) return 'dropped';
+		try {
+			const d = decoding.createDecoder(message);
+			const type = decoding.readVarUint(d);
+			if (type === MESSAGE_QUERY_AWARENESS) {
+				if (decoding.hasContent(d)) return 'bad';
+				sub.send(this.awarenessMessage([...this.awareness.getStates().keys()]));
+				return 'ok';
+			}
+			if (type === MESSAGE_AWARENESS) {
+				const update = decoding.readVarUint8Array(d);
+				if (decoding.hasContent(d)) return 'bad';
+				awarenessProtocol.applyAwarenessUpdate(this.awareness, update, sub);
+				return 'ok';
+			}
+			if (type !== MESSAGE_SYNC) return 'bad';
+			const step = decoding.readVarUint(d);
+			const body = decoding.readVarUint8Array(d);
+			if (decoding.hasContent(d)) return 'bad';
+			if (step === SYNC_STEP1) {
+				const reply = encoding.createEncoder();
+				encoding.writeVarUint(reply, MESSAGE_SYNC);
+				encoding.writeVarUint(reply, SYNC_STEP2);
+				encoding.writeVarUint8Array(reply, Y.encodeStateAsUpdate(this.doc, body));
+				sub.send(encoding.toUint8Array(reply));
+				return 'ok';
+			}
+			if (step !== SYNC_STEP2 && step !== SYNC_UPDATE) return 'bad';
+			if (!sub.canWrite()) {
+				this.droppedWrites += 1;
+				return 'dropped';
+			}
+			Y.applyUpdate(this.doc, body, sub);
+			return 'ok';
+		} catch {
+			return 'bad';
+		}
+	}
+
+	destroy(): void {
+		this.subscribers.clear();
+		this.doc.off('update', this.onUpdate);
+		this.awareness.off('update', this.onAwareness);
+		this.awareness.destroy();
+		this.doc.destroy();
+	}
+
+	private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
+		if (origin === LOAD) return;
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, MESSAGE_SYNC);
+		encoding.writeVarUint(e, SYNC_UPDATE);
+		encoding.writeVarUint8Array(e, update);
+		const message = encoding.toUint8Array(e);
+		for (const sub of this.subscribers.keys()) if (sub !== origin) sub.send(message);
+		if (this.isSubscriber(origin)) this.persist(update, origin);
+	};
+
+	private readonly onAwareness = (
+		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+		origin: unknown
+	): void => {
+		if (this.isSubscriber(origin)) {
+			const announced = this.subscribers.get(origin);
+			for (const id of added) announced?.add(id);
+			for (const id of removed) announced?.delete(id);
+		}
+		const message = this.awarenessMessage([...added, ...updated, ...removed]);
+		for (const sub of this.subscribers.keys()) sub.send(message);
+	};
+
+	private isSubscriber(origin: unknown): origin is Subscriber {
+		return this.subscribers.has(origin as Subscriber);
+	}
+
+	private awarenessMessage(clients: number[]): Uint8Array {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, MESSAGE_AWARENESS);
+		encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+		return encoding.toUint8Array(e);
+	}
+}

@@ -1,0 +1,120 @@
+/**
+ * The embedded store: one SQLite file (better-sqlite3) in DATA_DIR. WAL mode lets the audit be read
+ * while the relay writes; synchronous=NORMAL makes a commit survive a crash of the process (the
+ * WAL is written before `append` returns) and risks only the last commits on power loss, which the
+ * workstations re-send on their next sync because they keep every update locally.
+ *
+ * `updates` is the append log (a compaction replaces a document's rows with one snapshot row);
+ * `audit` keeps who sent each update, when and how large — never the content — and outlives
+ * compaction. Update ids come from AUTOINCREMENT, so they are never reused.
+ */
+import Database from 'better-sqlite3';
+import type { AuditEntry, DocStore, UpdateMeta } from './types';
+
+const SCHEMA_VERSION = 1;
+
+interface AuditRow {
+	update_id: number;
+	doc: string;
+	at: string;
+	user_id: string;
+	role: string;
+	bytes: number;
+}
+
+export class SqliteStore implements DocStore {
+	private readonly db: Database.Database;
+	private readonly selectDoc: Database.Statement<[string], { data: Buffer }>;
+	private readonly insertUpdate: Database.Statement<[string, Buffer, number, string]>;
+	private readonly insertAudit: Database.Statement<[number, string, string, string, string, number]>;
+	private readonly deleteDoc: Database.Statement<[string]>;
+	private readonly selectAudit: Database.Statement<[string, number], AuditRow>;
+	private readonly appendTx: (doc: string, update: Uint8Array, meta: UpdateMeta) => void;
+	private readonly compactTx: (doc: string, snapshot: Uint8Array) => void;
+
+	constructor(file: string) {
+		this.db = new Database(file);
+		this.db.pragma('journal_mode = WAL');
+		this.db.pragma('synchronous = NORMAL');
+		this.db.pragma('busy_timeout = 5000');
+		this.migrate();
+		this.selectDoc = this.db.prepare('SELECT data FROM updates WHERE doc = ? ORDER BY id');
+		this.insertUpdate = this.db.prepare('INSERT INTO updates (doc, data, snapshot, at) VALUES (?, ?, ?, ?)');
+		this.insertAudit = this.db.prepare(
+			'INSERT INTO audit (update_id, doc, at, user_id, role, bytes) VALUES (?, ?, ?, ?, ?, ?)'
+		);
+		this.deleteDoc = this.db.prepare('DELETE FROM updates WHERE doc = ?');
+		this.selectAudit = this.db.prepare(
+			'SELECT update_id, doc, at, user_id, role, bytes FROM audit WHERE doc = ? ORDER BY id LIMIT ?'
+		);
+		this.appendTx = this.db.transaction((doc: string, update: Uint8Array, meta: UpdateMeta) => {
+			const at = new Date().toISOString();
+			const { lastInsertRowid } = this.insertUpdate.run(doc, asBuffer(update), 0, at);
+			this.insertAudit.run(Number(lastInsertRowid), doc, at, meta.userId, meta.role, meta.bytes);
+		});
+		this.compactTx = this.db.transaction((doc: string, snapshot: Uint8Array) => {
+			this.deleteDoc.run(doc);
+			this.insertUpdate.run(doc, asBuffer(snapshot), 1, new Date().toISOString());
+		});
+	}
+
+	private migrate(): void {
+		const version = this.db.pragma('user_version', { simple: true }) as number;
+		if (version > SCHEMA_VERSION) {
+			throw new Error(`relay.sqlite is from a newer relay (schema ${version}); refusing to open it`);
+		}
+		this.db.exec(`
+			CREATE TABLE IF NOT EXISTS updates (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				doc TEXT NOT NULL,
+				data BLOB NOT NULL,
+				snapshot INTEGER NOT NULL DEFAULT 0,
+				at TEXT NOT NULL
+			);
+			CREATE INDEX IF NOT EXISTS updates_by_doc ON updates (doc, id);
+			CREATE TABLE IF NOT EXISTS audit (
+				id INTEGER PRIMARY KEY AUTOINCREMENT,
+				update_id INTEGER NOT NULL,
+				doc TEXT NOT NULL,
+				at TEXT NOT NULL,
+				user_id TEXT NOT NULL,
+				role TEXT NOT NULL,
+				bytes INTEGER NOT NULL
+			);
+			CREATE INDEX IF NOT EXISTS audit_by_doc ON audit (doc, id);
+		`);
+		this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
+	}
+
+	async load(doc: string): Promise<Uint8Array[]> {
+		return this.selectDoc.all(doc).map((r) => new Uint8Array(r.data));
+	}
+
+	async append(doc: string, update: Uint8Array, meta: UpdateMeta): Promise<void> {
+		this.appendTx(doc, update, meta);
+	}
+
+	async compact(doc: string, snapshot: Uint8Array): Promise<void> {
+		this.compactTx(doc, snapshot);
+	}
+
+	async audit(doc: string, limit = 1000): Promise<AuditEntry[]> {
+		return this.selectAudit.all(doc, limit).map((r) => ({
+			updateId: r.update_id,
+			doc: r.doc,
+			at: r.at,
+			userId: r.user_id,
+			role: r.role,
+			bytes: r.bytes
+		}));
+	}
+
+	async close(): Promise<void> {
+		if (this.db.open) this.db.close();
+	}
+}
+
+/** better-sqlite3 binds Buffers as BLOBs; a Buffer over the same memory avoids a copy. */
+function asBuffer(bytes: Uint8Array): Buffer {
+	return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
