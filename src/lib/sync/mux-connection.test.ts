@@ -193,4 +193,28 @@ describe('MuxConnection', () => {
 		expect(m.stats.connects).toBe(1);
 		expect(m.stats.framesOut).toBeGreaterThanOrEqual(3);
 	});
+
+	it('does not reuse a closed channel id until the relay has answered its CLOSE', async () => {
+		const r = await relay();
+		const m = mux(r);
+		const forceNext = (id: number) => ((m as unknown as { nextChannel: number }).nextChannel = id);
+		m.connect();
+		r.answerCloses = false;
+		const a = m.openChannel('directory');
+		await waitFor(() => a.readyState === a.OPEN);
+		const first = a.channel!;
+		a.close(1000, 'done');
+		forceNext(first);
+		const b = m.openChannel('schedule/2026-11');
+		await waitFor(() => b.readyState === b.OPEN);
+		expect(b.channel).not.toBe(first);
+
+		r.answerCloses = true;
+		b.close(1000, 'done');
+		await waitFor(() => !(m as unknown as { draining: Set<number> }).draining.has(b.channel ?? -1));
+		forceNext(b.channel!);
+		const c = m.openChannel('patients/a');
+		await waitFor(() => c.readyState === c.OPEN);
+		expect(c.channel).toBe(b.channel);
+	});
 });

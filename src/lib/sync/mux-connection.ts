@@ -63,6 +63,8 @@ export class MuxConnection implements ChannelHost {
 	private retryTimer: ReturnType<typeof setTimeout> | null = null;
 	private connectTimer: ReturnType<typeof setTimeout> | null = null;
 	private nextChannel = 1;
+	/** Channel ids we closed whose CLOSE the relay has not answered yet. */
+	private readonly draining = new Set<number>();
 	private destroyed = false;
 	/** Sockets waiting for the real socket, and sockets bound to a channel on it. */
 	private readonly waiting = new Set<VirtualSocket>();
@@ -153,7 +155,7 @@ export class MuxConnection implements ChannelHost {
 	bind(socket: VirtualSocket): number {
 		this.waiting.delete(socket);
 		let id = this.nextChannel;
-		while (this.channels.has(id)) id = id >= 0xffff ? 1 : id + 1;
+		while (this.channels.has(id) || this.draining.has(id)) id = id >= 0xffff ? 1 : id + 1;
 		this.nextChannel = id >= 0xffff ? 1 : id + 1;
 		this.channels.set(id, socket);
 		this.sendFrame(encodeFrame({ type: 'open', channel: id, docName: socket.docName }));
@@ -169,7 +171,12 @@ export class MuxConnection implements ChannelHost {
 		const id = socket.channel;
 		if (id === null || this.channels.get(id) !== socket) return;
 		this.channels.delete(id);
-		if (close) this.sendFrame(encodeFrame({ type: 'close', channel: id, ...close }));
+		if (close) {
+			// Frames for the old document may still be in flight: the id stays out of use until the
+			// relay's answering CLOSE says there are no more (see mux.ts).
+			this.draining.add(id);
+			this.sendFrame(encodeFrame({ type: 'close', channel: id, ...close }));
+		}
 	}
 
 	reportListenerError(docName: string): void {
@@ -181,6 +188,7 @@ export class MuxConnection implements ChannelHost {
 	private openSocket(): void {
 		if (!this.Impl) throw new Error('No WebSocket implementation available');
 		this.nextChannel = 1;
+		this.draining.clear();
 		this.openedAt = null;
 		this._retryAt = null;
 		const ws = new this.Impl(this.url, subprotocolsFor(this.token));
@@ -238,6 +246,7 @@ export class MuxConnection implements ChannelHost {
 		if (frame.type === 'message') {
 			this.channels.get(frame.channel)?._deliver(frame.payload);
 		} else if (frame.type === 'close') {
+			if (this.draining.delete(frame.channel)) return;
 			const socket = this.channels.get(frame.channel);
 			if (!socket) return;
 			this.channels.delete(frame.channel);

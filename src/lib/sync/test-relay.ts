@@ -54,6 +54,8 @@ export class TestRelay {
 	connectionsAccepted = 0;
 	readonly tokensSeen: string[] = [];
 	readonly opened: string[] = [];
+	/** Answer a client's CLOSE with a CLOSE, as the real relay does; a test may hold the answers back. */
+	answerCloses = true;
 	private server: WebSocketServer | null = null;
 	private readonly conns = new Set<Conn>();
 	private readonly rooms = new Map<string, Room>();
@@ -190,6 +192,9 @@ export class TestRelay {
 		if (frame.type === 'close') {
 			conn.channels.delete(ch.id);
 			this.dropChannel(ch);
+			// Like the real relay: answer a client's CLOSE, so the client may reuse the id.
+			if (this.answerCloses)
+				conn.ws.send(encodeFrame({ type: 'close', channel: ch.id, code: 1000, reason: '' }));
 			return;
 		}
 		this.onMessage(ch, frame.payload);
