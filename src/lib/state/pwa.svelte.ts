@@ -44,6 +44,9 @@ export class PwaState {
 	}
 
 	async reloadToUpdate(): Promise<void> {
+		// The waiting worker takes over after SKIP_WAITING; reload once it controls the page, whether
+		// or not workbox-window reports the takeover as an update.
+		navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
 		await this.updateSW?.(true);
 	}
 
