@@ -1,4 +1,4 @@
-import type { Address } from '../workspace/schemas';
+import { npiCheckDigit, type Address } from '../workspace/schemas';
 import type { Rng } from './rng';
 import {
 	FAMILY_ENDS,
@@ -70,17 +70,4 @@ export function fictionalNpi(rng: Rng): string {
 	return body + npiCheckDigit(body);
 }
 
-export function npiCheckDigit(nineDigits: string): number {
-	const digits = ('80840' + nineDigits).split('').map(Number);
-	let sum = 0;
-	// The check digit is appended on the right, so doubling starts from the rightmost payload digit.
-	for (let i = 0; i < digits.length; i++) {
-		let d = digits[digits.length - 1 - i]!;
-		if (i % 2 === 0) {
-			d *= 2;
-			if (d > 9) d -= 9;
-		}
-		sum += d;
-	}
-	return (10 - (sum % 10)) % 10;
-}
+export { npiCheckDigit };

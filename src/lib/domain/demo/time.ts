@@ -3,6 +3,7 @@
  * IANA zone. Day numbers keep the hot loop free of Date objects; Intl supplies the zone's offset so DST
  * transitions come from the runtime's tz database rather than from hard-coded rules.
  */
+import { zoneOffsetMinutes } from '../common/time';
 
 export const MS_PER_MINUTE = 60_000;
 export const MS_PER_DAY = 86_400_000;
@@ -72,47 +73,9 @@ export function addMonths(day: number, months: number): number {
 	return Date.UTC(y, m, Math.min(date.getUTCDate(), lastOfTarget)) / MS_PER_DAY;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-	let f = formatters.get(timeZone);
-	if (!f) {
-		f = new Intl.DateTimeFormat('en-US', {
-			timeZone,
-			hourCycle: 'h23',
-			year: 'numeric',
-			month: '2-digit',
-			day: '2-digit',
-			hour: '2-digit',
-			minute: '2-digit',
-			second: '2-digit'
-		});
-		formatters.set(timeZone, f);
-	}
-	return f;
-}
-
-export interface WallClock {
-	day: number;
-	/** Minutes since local midnight. */
-	minute: number;
-}
-
-/** The local calendar day and minute of an instant in `timeZone`. */
-export function wallClock(utcMs: number, timeZone: string): WallClock {
-	const parts: Record<string, number> = {};
-	for (const p of formatter(timeZone).formatToParts(new Date(utcMs))) {
-		if (p.type !== 'literal') parts[p.type] = Number(p.value);
-	}
-	const day = Date.UTC(parts.year!, parts.month! - 1, parts.day!) / MS_PER_DAY;
-	return { day, minute: parts.hour! * 60 + parts.minute! };
-}
-
 /** Minutes to add to UTC to get local time at that instant (Chicago in July: -300). */
 export function offsetMinutes(utcMs: number, timeZone: string): number {
-	const floored = Math.floor(utcMs / MS_PER_MINUTE) * MS_PER_MINUTE;
-	const { day, minute } = wallClock(floored, timeZone);
-	return (day * MS_PER_DAY + minute * MS_PER_MINUTE - floored) / MS_PER_MINUTE;
+	return zoneOffsetMinutes(Math.floor(utcMs / MS_PER_MINUTE) * MS_PER_MINUTE, timeZone);
 }
 
 /**

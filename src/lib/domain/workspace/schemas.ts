@@ -74,9 +74,14 @@ export type AppointmentType = z.infer<typeof appointmentType>;
  * (CMS, "Requirements for NPI check digit").
  */
 export function isValidNpi(npi: string): boolean {
-	if (!/^\d{10}$/.test(npi)) return false;
-	const digits = ('80840' + npi.slice(0, 9)).split('').map(Number);
+	return /^\d{10}$/.test(npi) && npiCheckDigit(npi.slice(0, 9)) === Number(npi[9]);
+}
+
+/** The tenth digit for nine NPI digits. */
+export function npiCheckDigit(nineDigits: string): number {
+	const digits = ('80840' + nineDigits).split('').map(Number);
 	let sum = 0;
+	// The check digit goes on the right, so doubling starts from the rightmost payload digit.
 	for (let i = 0; i < digits.length; i++) {
 		let d = digits[digits.length - 1 - i]!;
 		if (i % 2 === 0) {
@@ -85,6 +90,5 @@ export function isValidNpi(npi: string): boolean {
 		}
 		sum += d;
 	}
-	const check = (10 - (sum % 10)) % 10;
-	return check === Number(npi[9]);
+	return (10 - (sum % 10)) % 10;
 }
