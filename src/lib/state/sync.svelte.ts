@@ -42,9 +42,12 @@ export class SyncState {
 		this.stops.push(client.onStatus((s) => (this.status = s)));
 		this.stops.push(
 			hub.onOpen((name, doc) => {
-				void hub.ready(name).then(() => {
+				// Attach once the local copy has loaded (so only differences travel); if local storage
+				// failed (reported on the Admin screen), sync anyway so the work still reaches the server.
+				const attach = () => {
 					if (this.client === client) this.attach(client, name, doc, opts);
-				});
+				};
+				hub.ready(name).then(attach, attach);
 			})
 		);
 		if (typeof window !== 'undefined') {
