@@ -22,6 +22,14 @@ function edit(key: string): Uint8Array {
 	return encoding.toUint8Array(e);
 }
 
+/** The (empty) sync step 2 every y-websocket client sends after the relay's step 1. */
+function catchUp(): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 0);
+	syncProtocol.writeSyncStep2(e, new Y.Doc());
+	return encoding.toUint8Array(e);
+}
+
 const until = async (check: () => boolean, ms = 2000) => {
 	const end = Date.now() + ms;
 	while (!check()) {
@@ -87,6 +95,7 @@ describe('document manager', () => {
 		const docs = new DocManager(store, { idleEvictMs: 30, compactEvery: 500 });
 		const doc = await docs.acquire('schedule/2026-11');
 		doc.subscribe(writer);
+		doc.receive(writer, catchUp());
 		for (const k of ['a', 'b', 'c']) expect(doc.receive(writer, edit(k))).toBe('ok');
 		await until(() => store.rowCount('schedule/2026-11') === 3);
 		doc.unsubscribe(writer);
@@ -115,6 +124,7 @@ describe('document manager', () => {
 		const docs = new DocManager(store, { idleEvictMs: 1000, compactEvery: 3 });
 		const doc = await docs.acquire('directory');
 		doc.subscribe(writer);
+		doc.receive(writer, catchUp());
 		for (const k of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) doc.receive(writer, edit(k));
 		await docs.closeAll();
 		expect(store.rowCount('directory')).toBe(1);
@@ -126,6 +136,7 @@ describe('document manager', () => {
 		const docs = new DocManager(store, { idleEvictMs: 20, compactEvery: 500 });
 		const doc = await docs.acquire('patients/1');
 		doc.subscribe(writer);
+		doc.receive(writer, catchUp());
 		store.failing = true;
 		doc.receive(writer, edit('lost-on-disk'));
 		doc.unsubscribe(writer);

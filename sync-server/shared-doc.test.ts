@@ -33,6 +33,15 @@ function updateMessage(doc: Y.Doc): Uint8Array {
 	return encoding.toUint8Array(e);
 }
 
+/** Subscribes and sends the (empty) sync step 2 every y-websocket client answers the relay's step 1 with. */
+function join(shared: SharedDoc, sub: Subscriber): void {
+	shared.subscribe(sub);
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 0);
+	syncProtocol.writeSyncStep2(e, new Y.Doc());
+	shared.receive(sub, encoding.toUint8Array(e));
+}
+
 function setup() {
 	const persisted: { update: Uint8Array; from: Subscriber }[] = [];
 	const shared = new SharedDoc('schedule/2026-11', (update, from) => persisted.push({ update, from }));
@@ -43,7 +52,7 @@ describe('shared document', () => {
 	it('greets a subscriber with sync step 1 and answers step 1 with step 2', () => {
 		const { shared } = setup();
 		const a = new FakeSub(true);
-		shared.subscribe(a);
+		join(shared, a);
 		expect(a.inbox[0]!.slice(0, 2)).toEqual(new Uint8Array([0, 0]));
 		const e = encoding.createEncoder();
 		encoding.writeVarUint(e, 0);
@@ -56,8 +65,8 @@ describe('shared document', () => {
 		const { shared, persisted } = setup();
 		const a = new FakeSub(true, 'writer');
 		const b = new FakeSub(true);
-		shared.subscribe(a);
-		shared.subscribe(b);
+		join(shared, a);
+		join(shared, b);
 		const source = new Y.Doc();
 		source.getMap('m').set('k', 'v');
 		expect(shared.receive(a, updateMessage(source))).toBe('ok');
@@ -75,7 +84,7 @@ describe('shared document', () => {
 		const reader = new FakeSub(false);
 		const other = new FakeSub(true);
 		shared.subscribe(reader);
-		shared.subscribe(other);
+		join(shared, other);
 		const source = new Y.Doc();
 		source.getMap('m').set('k', 'v');
 		expect(shared.receive(reader, updateMessage(source))).toBe('dropped');
@@ -107,7 +116,7 @@ describe('shared document', () => {
 	it('reports malformed messages as bad without changing the document', () => {
 		const { shared } = setup();
 		const a = new FakeSub(true);
-		shared.subscribe(a);
+		join(shared, a);
 		for (const bad of [
 			[],
 			[9],
@@ -130,5 +139,65 @@ describe('shared document', () => {
 		shared.load([Y.encodeStateAsUpdate(source), new Uint8Array([1, 2, 3])]);
 		expect(shared.doc.getMap('m').get('k')).toBe('v');
 		expect(shared.loadFailures).toBe(1);
+	});
+
+	it('holds an update that builds on offline edits the relay lacks, instead of half-applying it', () => {
+		const { shared, persisted } = setup();
+		const author = new Y.Doc();
+		const other = new FakeSub(true, 'u2');
+		const sub = new FakeSub(true);
+		join(shared, other);
+		join(shared, sub);
+		const rec = new Y.Map<unknown>();
+		author.getMap('patients').set('p1', rec);
+		rec.set('familyName', 'Tolvar');
+		shared.receive(sub, updateMessage(author));
+		expect(shared.doc.getMap('patients').toJSON()).toEqual({ p1: { familyName: 'Tolvar' } });
+
+		// Offline: the author overwrites the field twice; only the second edit reaches the relay first.
+		const before = Y.encodeStateVector(author);
+		rec.set('familyName', 'Tolvar-Quen');
+		const offline = Y.encodeStateAsUpdate(author, before);
+		const mid = Y.encodeStateVector(author);
+		rec.set('familyName', 'Quen');
+		const live = Y.encodeStateAsUpdate(author, mid);
+		const message = (u: Uint8Array) => {
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, 0);
+			syncProtocol.writeUpdate(e, u);
+			return encoding.toUint8Array(e);
+		};
+		const storedBefore = persisted.length;
+		const sentBefore = other.inbox.length;
+		shared.receive(sub, message(live));
+		// Nothing half-applied: the old value stays, nothing is stored or broadcast yet.
+		expect(shared.doc.getMap('patients').toJSON()).toEqual({ p1: { familyName: 'Tolvar' } });
+		expect(persisted.length).toBe(storedBefore);
+		expect(other.inbox.length).toBe(sentBefore);
+		expect(shared.heldUpdates).toBe(1);
+
+		// The catch-up arrives: both apply, in order, and the latest value wins everywhere.
+		shared.receive(sub, message(offline));
+		expect(shared.heldUpdates).toBe(0);
+		expect(shared.doc.getMap('patients').toJSON()).toEqual({ p1: { familyName: 'Quen' } });
+		expect(persisted.length).toBe(storedBefore + 2);
+	});
+
+	it('drops what it held for a subscriber that leaves before its catch-up', () => {
+		const { shared } = setup();
+		const author = new Y.Doc();
+		const sub = new FakeSub(true);
+		join(shared, sub);
+		author.getMap('m').set('a', 1);
+		const sv = Y.encodeStateVector(author);
+		author.getMap('m').set('b', 2);
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 0);
+		syncProtocol.writeUpdate(e, Y.encodeStateAsUpdate(author, sv));
+		shared.receive(sub, encoding.toUint8Array(e));
+		expect(shared.heldUpdates).toBe(1);
+		shared.unsubscribe(sub);
+		expect(shared.heldUpdates).toBe(0);
+		expect(shared.doc.getMap('m').toJSON()).toEqual({});
 	});
 });

@@ -11,6 +11,15 @@
  * without any incoming message, and its own renewed presence (every 15 s) is what keeps an
  * otherwise quiet document alive. A new subscriber gets sync step 1 and the current awareness.
  *
+ * A subscriber's updates are held until its sync step 2 (its catch-up: everything it has that the
+ * relay lacks) has arrived, and any update that does not continue from what the relay holds is held
+ * too. Applied early, such an update would be half-applied:
+ * Yjs would keep its new values pending but apply its deletions at once, and the relay would store
+ * and broadcast those deletions — a field overwritten offline would vanish for everyone until (or,
+ * if the author never returns, forever after) the catch-up arrives. Held updates are applied as soon
+ * as they continue from the relay's state; they are dropped if their sender leaves first (it still
+ * has them and sends them again when it reconnects).
+ *
  * Updates from read-only subscribers are dropped (and counted) without reading them into the doc.
  * What is persisted and broadcast is the doc's own `update` event, not the received bytes: it
  * holds exactly what the message added, is well-formed by construction (a message that fails
@@ -40,12 +49,17 @@ const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
 
 const LOAD = Symbol('load');
+/** Gapped updates held per subscriber before it is treated as misbehaving. */
+const MAX_HELD = 500;
 
 export class SharedDoc {
 	readonly doc = new Y.Doc({ gc: true });
 	readonly awareness = new awarenessProtocol.Awareness(this.doc);
 	/** Each subscriber with the awareness client ids it announced (removed when it leaves). */
 	private readonly subscribers = new Map<Subscriber, Set<number>>();
+	private readonly held = new Map<Subscriber, Uint8Array[]>();
+	/** Subscribers whose sync step 2 has arrived. */
+	private readonly caughtUp = new Set<Subscriber>();
 	droppedWrites = 0;
 	/** Stored updates that failed to apply on load; such a document is never compacted. */
 	loadFailures = 0;
@@ -95,6 +109,8 @@ export class SharedDoc {
 		const announced = this.subscribers.get(sub);
 		if (!announced) return;
 		this.subscribers.delete(sub);
+		this.held.delete(sub);
+		this.caughtUp.delete(sub);
 		if (announced.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...announced], null);
 	}
 
@@ -131,15 +147,60 @@ export class SharedDoc {
 				this.droppedWrites += 1;
 				return 'dropped';
 			}
-			Y.applyUpdate(this.doc, body, sub);
-			return 'ok';
+			if (step === SYNC_STEP2) this.caughtUp.add(sub);
+			return this.applyFrom(sub, body, step === SYNC_STEP2);
 		} catch {
 			return 'bad';
 		}
 	}
 
+	/** Updates held for subscribers until the relay has what they build on (see the header). */
+	get heldUpdates(): number {
+		let n = 0;
+		for (const list of this.held.values()) n += list.length;
+		return n;
+	}
+
+	private applyFrom(sub: Subscriber, update: Uint8Array, catchUp: boolean): ReceiveResult {
+		if (!catchUp && (!this.caughtUp.has(sub) || this.hasGap(update))) {
+			const list = this.held.get(sub) ?? [];
+			if (list.length >= MAX_HELD) return 'bad';
+			list.push(update);
+			this.held.set(sub, list);
+			return 'ok';
+		}
+		Y.applyUpdate(this.doc, update, sub);
+		this.releaseHeld();
+		return 'ok';
+	}
+
+	private releaseHeld(): void {
+		let progress = true;
+		while (progress && this.held.size > 0) {
+			progress = false;
+			for (const [sub, list] of this.held) {
+				if (!this.caughtUp.has(sub)) continue;
+				const i = list.findIndex((u) => !this.hasGap(u));
+				if (i < 0) continue;
+				const [update] = list.splice(i, 1);
+				if (list.length === 0) this.held.delete(sub);
+				Y.applyUpdate(this.doc, update!, sub);
+				progress = true;
+			}
+		}
+	}
+
+	/** True when the update holds structs that start after the relay's last known clock of a client. */
+	private hasGap(update: Uint8Array): boolean {
+		const { from } = Y.parseUpdateMeta(update);
+		for (const [client, clock] of from) if (clock > Y.getState(this.doc.store, client)) return true;
+		return false;
+	}
+
 	destroy(): void {
 		this.subscribers.clear();
+		this.held.clear();
+		this.caughtUp.clear();
 		this.doc.off('update', this.onUpdate);
 		this.awareness.off('update', this.onAwareness);
 		this.awareness.destroy();
