@@ -75,4 +75,22 @@ describe('the app sync client and the relay', () => {
 		expect([...c.client.status.blockedDocs].sort()).toEqual(['patients/a', 'schedule/2026-11']);
 		c.client.destroy();
 	});
+
+	it('downloads each document once on first sync', async () => {
+		const jwt = await token(identity);
+		const a = await workstation(jwt);
+		const big = a.doc('patients/a').getMap('patients');
+		for (let i = 0; i < 2000; i++)
+			big.set(`p-${i}`, { note: `synthetic record number ${i}`, status: 'active' });
+		await eventually(() => a.client.status.syncedDocs === 3 && a.client.status.unsyncedChanges === 0);
+		const size = Y.encodeStateAsUpdate(a.doc('patients/a')).length;
+
+		const b = await workstation(jwt);
+		await eventually(() => b.client.status.syncedDocs === 3 && b.client.status.unsyncedChanges === 0);
+		expect(b.doc('patients/a').getMap('patients').size).toBe(2000);
+		// Sync step 1s, awareness and framing are small next to the document: it must not come twice.
+		expect(b.client.mux.stats.bytesIn).toBeLessThan(size * 1.3);
+		a.client.destroy();
+		b.client.destroy();
+	});
 });

@@ -32,6 +32,8 @@ interface Barrier {
 }
 
 export class RelayAck {
+	/** The opening barrier waits for the relay's first step 2 (see onRelaySync). */
+	private openingBarrierDue = false;
 	/** Clocks the relay is known to have, per Yjs client; null until its first step 1. */
 	private confirmed: Map<number, number> | null = null;
 	private localDeletes = 0;
@@ -65,6 +67,7 @@ export class RelayAck {
 		const onClose = () => {
 			this.barriers = [];
 			this.relayStateSeen = false;
+			this.openingBarrierDue = false;
 			this.opts.onChange();
 		};
 		provider.on('status', onStatus);
@@ -136,10 +139,18 @@ export class RelayAck {
 			// Once per channel: some relays answer every step 1 with their own step 1 as well.
 			if (!this.relayStateSeen) {
 				this.relayStateSeen = true;
-				// The provider sends our step 2 as soon as this handler returns; the barrier must follow it.
-				queueMicrotask(() => this.sendStep1());
+				// The first barrier waits until the relay's answer to the provider's own step 1 (its
+				// step 2) has been applied: sent earlier, it would carry our pre-sync state vector and the
+				// relay would send the whole document a second time.
+				if (this.provider.synced) queueMicrotask(() => this.sendStep1());
+				else this.openingBarrierDue = true;
 			}
 		} else if (kind === syncProtocol.messageYjsSyncStep2) {
+			if (this.openingBarrierDue) {
+				this.openingBarrierDue = false;
+				// Our step 2 went out when the relay's step 1 was handled, so this barrier follows it.
+				queueMicrotask(() => this.sendStep1());
+			}
 			const b = this.barriers.shift();
 			if (b && this.confirmed) {
 				for (const [client, clock] of b.sv) {
