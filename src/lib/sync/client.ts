@@ -6,21 +6,14 @@ import { WebsocketProvider } from 'y-websocket';
 import { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { isDocName, type DocName } from '../crdt/layout';
-import type { BackoffPolicy } from './backoff';
 import { Emitter } from './emitter';
-import { MuxConnection, type ConnectionStatus, type WebSocketImpl } from './mux-connection';
+import { MuxConnection, type ConnectionStatus, type MuxOptions } from './mux-connection';
 import { connectionProblem, documentProblem, problem, type SyncProblem } from './problems';
 import { RelayAck } from './relay-ack';
 import { createMuxPolyfill, type MuxWebSocketClass } from './virtual-socket';
 
-export interface SyncClientOptions {
-	/** The clinic server as a ws(s) URL, e.g. `wss://clinic.example:8080`; channels go to `/sync`. */
-	baseUrl: string;
-	token: string;
-	WebSocketImpl?: WebSocketImpl;
-	random?: () => number;
-	backoff?: Partial<BackoffPolicy>;
-	stableMs?: number;
+/** The mux connection's options (server URL, token, backoff…) plus the per-document ones. */
+export interface SyncClientOptions extends MuxOptions {
 	/** Every this many ms each document asks the relay for anything it missed (sync step 1). */
 	resyncIntervalMs?: number;
 	/** How long after a local edit the relay is asked to confirm it (see relay-ack.ts). */
