@@ -6,7 +6,6 @@
  * and dropped; if the store refused a write, the document stays resident (the snapshot taken at
  * the next attempt covers whatever failed) rather than losing updates by leaving memory.
  */
-import * as Y from 'yjs';
 import type { SyncLimits } from './config';
 import { log } from './log';
 import { SharedDoc, type Subscriber } from './shared-doc';
@@ -146,7 +145,7 @@ export class DocManager {
 			if (entry.doc.loadFailures > 0) return;
 			try {
 				// Taken when the chain reaches it, so it covers every append queued before it.
-				await this.store.compact(entry.name, Y.encodeStateAsUpdate(entry.doc.doc));
+				await this.store.compact(entry.name, entry.doc.snapshot());
 				entry.writeFailed = false;
 			} catch (e) {
 				entry.writeFailed = true;

@@ -49,6 +49,8 @@ const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
 
 const LOAD = Symbol('load');
+/** A stored update applied late (see load): broadcast, but already in the store. */
+const STORED = Symbol('stored');
 /** Gapped updates held per subscriber before it is treated as misbehaving. */
 const MAX_HELD = 500;
 
@@ -58,6 +60,7 @@ export class SharedDoc {
 	/** Each subscriber with the awareness client ids it announced (removed when it leaves). */
 	private readonly subscribers = new Map<Subscriber, Set<number>>();
 	private readonly held = new Map<Subscriber, Uint8Array[]>();
+	private readonly storedHeld: Uint8Array[] = [];
 	/** Subscribers whose sync step 2 has arrived. */
 	private readonly caughtUp = new Set<Subscriber>();
 	droppedWrites = 0;
@@ -78,16 +81,26 @@ export class SharedDoc {
 		return this.subscribers.size;
 	}
 
+	/**
+	 * Applies the stored log. A stored update whose dependencies are missing (a hole left by a failed
+	 * write) is kept aside like a held update instead of being half-applied, and applied (and
+	 * broadcast) once a client brings what it builds on.
+	 */
 	load(updates: Uint8Array[]): void {
 		Y.transact(
 			this.doc,
 			() => {
 				for (const u of updates) {
 					try {
-						Y.applyUpdate(this.doc, u, LOAD);
+						if (this.hasGap(u)) this.storedHeld.push(u);
+						else Y.applyUpdate(this.doc, u, LOAD);
 					} catch {
 						this.loadFailures += 1;
 					}
+				}
+				for (let i = this.storedHeld.findIndex((u) => !this.hasGap(u)); i >= 0;) {
+					Y.applyUpdate(this.doc, this.storedHeld.splice(i, 1)[0]!, LOAD);
+					i = this.storedHeld.findIndex((u) => !this.hasGap(u));
 				}
 			},
 			LOAD
@@ -154,11 +167,17 @@ export class SharedDoc {
 		}
 	}
 
+	/** What compaction stores: the document, plus stored updates still waiting for what they build on. */
+	snapshot(): Uint8Array {
+		const state = Y.encodeStateAsUpdate(this.doc);
+		return this.storedHeld.length ? Y.mergeUpdates([state, ...this.storedHeld]) : state;
+	}
+
 	/** Updates held for subscribers until the relay has what they build on (see the header). */
 	get heldUpdates(): number {
 		let n = 0;
 		for (const list of this.held.values()) n += list.length;
-		return n;
+		return n + this.storedHeld.length;
 	}
 
 	private applyFrom(sub: Subscriber, update: Uint8Array, catchUp: boolean): ReceiveResult {
@@ -176,8 +195,13 @@ export class SharedDoc {
 
 	private releaseHeld(): void {
 		let progress = true;
-		while (progress && this.held.size > 0) {
+		while (progress && (this.held.size > 0 || this.storedHeld.length > 0)) {
 			progress = false;
+			const s = this.storedHeld.findIndex((u) => !this.hasGap(u));
+			if (s >= 0) {
+				Y.applyUpdate(this.doc, this.storedHeld.splice(s, 1)[0]!, STORED);
+				progress = true;
+			}
 			for (const [sub, list] of this.held) {
 				if (!this.caughtUp.has(sub)) continue;
 				const i = list.findIndex((u) => !this.hasGap(u));
@@ -190,10 +214,27 @@ export class SharedDoc {
 		}
 	}
 
-	/** True when the update holds structs that start after the relay's last known clock of a client. */
+	/**
+	 * True when Yjs could not integrate the whole update now: it holds structs that start after the
+	 * relay's last known clock of their client, a skipped range, or an item whose neighbours or parent
+	 * (origin, right origin, parent id) are neither in the relay's document nor in the update itself.
+	 */
 	private hasGap(update: Uint8Array): boolean {
 		const { from } = Y.parseUpdateMeta(update);
 		for (const [client, clock] of from) if (clock > Y.getState(this.doc.store, client)) return true;
+		const { structs } = Y.decodeUpdate(update);
+		const known = (id: { client: number; clock: number }) =>
+			id.clock < Y.getState(this.doc.store, id.client) ||
+			structs.some(
+				(s) => s.id.client === id.client && s.id.clock <= id.clock && id.clock < s.id.clock + s.length
+			);
+		for (const s of structs) {
+			if (s instanceof Y.Skip) return true;
+			if (!(s instanceof Y.Item)) continue;
+			for (const dep of [s.origin, s.rightOrigin, s.parent]) {
+				if (dep instanceof Y.ID && !known(dep)) return true;
+			}
+		}
 		return false;
 	}
 
