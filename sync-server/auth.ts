@@ -51,6 +51,8 @@ export interface TokenRequest {
 	role: string;
 	docs: string[];
 	access: 'read' | 'write';
+	/** Writable prefixes when only some of `docs` may be changed. */
+	write?: string[];
 	ttlSeconds: number;
 }
 
@@ -61,9 +63,16 @@ export async function signToken(identity: RelayIdentity, req: TokenRequest): Pro
 		role: req.role,
 		clinic: identity.clinicId,
 		docs: req.docs,
-		access: req.access
+		access: req.access,
+		write: req.write
 	});
-	return new SignJWT({ role: claims.role, clinic: claims.clinic, docs: claims.docs, access: claims.access })
+	return new SignJWT({
+		role: claims.role,
+		clinic: claims.clinic,
+		docs: claims.docs,
+		access: claims.access,
+		...(claims.write ? { write: claims.write } : {})
+	})
 		.setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
 		.setSubject(claims.sub)
 		.setIssuer(TOKEN_ISSUER)

@@ -18,6 +18,22 @@ export interface SyncLimits {
 	tokenMaxAgeSeconds: number;
 }
 
+/** The login API (/auth/*): token lifetimes and attempt limits. */
+export interface AuthSettings {
+	/** Lifetime of an access token issued at login or refresh (capped by tokenMaxAgeSeconds). */
+	accessTokenSeconds: number;
+	/** Lifetime of a refresh token; each refresh issues a new one with a fresh lifetime. */
+	refreshTokenDays: number;
+	/** Login and passphrase attempts per client address and username: sustained per minute, burst. */
+	attemptsPerMinute: number;
+	attemptBurst: number;
+	/** Every /auth/ request per client address: sustained per minute, burst. */
+	requestsPerMinute: number;
+	requestBurst: number;
+	/** Take the client address from X-Forwarded-For (its last entry) when behind a reverse proxy. */
+	trustProxy: boolean;
+}
+
 export interface RelayConfig {
 	host: string;
 	port: number;
@@ -26,6 +42,7 @@ export interface RelayConfig {
 	/** Origins allowed to open sync sockets; empty means same-origin only. */
 	allowedOrigins: string[];
 	sync: SyncLimits;
+	auth: AuthSettings;
 }
 
 const MiB = 1024 * 1024;
@@ -59,6 +76,15 @@ export function loadConfig(
 			idleEvictMs: int('SYNC_IDLE_EVICT_MS', 60_000, 0, 24 * 3600_000),
 			compactEvery: int('SYNC_COMPACT_EVERY', 500, 1, 1_000_000),
 			tokenMaxAgeSeconds: int('TOKEN_MAX_AGE_SECONDS', 24 * 3600, 60, 30 * 24 * 3600)
+		},
+		auth: {
+			accessTokenSeconds: int('ACCESS_TOKEN_SECONDS', 15 * 60, 60, 24 * 3600),
+			refreshTokenDays: int('REFRESH_TOKEN_DAYS', 14, 1, 365),
+			attemptsPerMinute: int('AUTH_RATE_ATTEMPTS', 10, 1, 10_000),
+			attemptBurst: int('AUTH_RATE_ATTEMPT_BURST', 20, 1, 10_000),
+			requestsPerMinute: int('AUTH_RATE_REQUESTS', 60, 1, 100_000),
+			requestBurst: int('AUTH_RATE_REQUEST_BURST', 120, 1, 100_000),
+			trustProxy: env.TRUST_PROXY === '1' || env.TRUST_PROXY === 'true'
 		}
 	};
 }

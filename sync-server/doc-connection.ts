@@ -4,6 +4,7 @@
  * in order (bounded: a client that floods a loading document is treated as rate-limited).
  */
 import type { WebSocket } from 'ws';
+import { mayWrite } from '../src/lib/domain/sync/claims';
 import { CloseCode } from '../src/lib/domain/sync/mux';
 import { SyncConnection, type ConnectionDeps, type Grant } from './connection';
 import { log } from './log';
@@ -14,7 +15,12 @@ export class DocConnection extends SyncConnection implements Subscriber {
 	private queue: Uint8Array[] | null = [];
 	private queuedBytes = 0;
 
-	constructor(ws: WebSocket, grant: Grant, deps: ConnectionDeps, docName: string) {
+	constructor(
+		ws: WebSocket,
+		grant: Grant,
+		deps: ConnectionDeps,
+		private readonly docName: string
+	) {
 		super(ws, grant, deps);
 		this.guard(
 			deps.docs.acquire(docName).then(
@@ -35,7 +41,7 @@ export class DocConnection extends SyncConnection implements Subscriber {
 	}
 
 	canWrite(): boolean {
-		return this.claims.access === 'write';
+		return mayWrite(this.claims, this.docName);
 	}
 
 	identity(): { userId: string; role: string } {

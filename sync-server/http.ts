@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { RelayConfig } from './config';
+import type { RequestHandler } from './login';
 import { staticHandler } from './static';
 
 export interface HealthInfo {
@@ -13,10 +14,15 @@ export interface HealthInfo {
 
 export type StatsSource = () => { documents: number; connections: number };
 
+/**
+ * `auth` answers `/auth/…` (the relay's login API, login.ts); it is looked up per request because
+ * the relay is attached after the server exists. Without it those paths are 503.
+ */
 export function createHttpServer(
 	config: RelayConfig,
 	version: string,
-	stats: StatsSource = () => ({ documents: 0, connections: 0 })
+	stats: StatsSource = () => ({ documents: 0, connections: 0 }),
+	auth: () => RequestHandler | undefined = () => undefined
 ): http.Server {
 	const serveApp = staticHandler(config.appDir);
 	const started = Date.now();
@@ -37,6 +43,13 @@ export function createHttpServer(
 			// The sync endpoints are WebSockets only; the SPA fallback must not answer here.
 			res.writeHead(426, { Upgrade: 'websocket', 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
 			res.end('Upgrade required');
+			return;
+		}
+		if (url === '/auth' || url.startsWith('/auth/') || url.startsWith('/auth?')) {
+			const handler = auth();
+			if (handler) return handler(req, res);
+			res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+			res.end(JSON.stringify({ error: 'unavailable' }));
 			return;
 		}
 		if (req.method !== 'GET' && req.method !== 'HEAD') {

@@ -17,7 +17,12 @@ function main(): void {
 	const identity = loadIdentity(config.dataDir);
 	const store = new SqliteStore(path.join(config.dataDir, 'relay.sqlite'));
 	let relay: Relay | null = null;
-	const server = createHttpServer(config, VERSION, () => relay?.stats() ?? { documents: 0, connections: 0 });
+	const server = createHttpServer(
+		config,
+		VERSION,
+		() => relay?.stats() ?? { documents: 0, connections: 0 },
+		() => relay?.handleAuth
+	);
 	relay = attachRelay(server, { config, identity, store });
 	server.on('error', (err: NodeJS.ErrnoException) => {
 		console.error(

@@ -7,7 +7,7 @@
  * MESSAGE frames for a channel that is not open are ignored: they may have crossed a CLOSE.
  */
 import type { WebSocket } from 'ws';
-import { mayOpen } from '../src/lib/domain/sync/claims';
+import { mayOpen, mayWrite } from '../src/lib/domain/sync/claims';
 import { isDocName } from '../src/lib/domain/sync/docnames';
 import { CloseCode, decodeFrame, encodeFrame, type Frame } from '../src/lib/domain/sync/mux';
 import { SyncConnection, type ConnectionDeps, type Grant } from './connection';
@@ -27,7 +27,7 @@ class Channel implements Subscriber {
 	) {}
 
 	canWrite(): boolean {
-		return this.conn.access === 'write';
+		return this.conn.mayWrite(this.docName);
 	}
 
 	identity(): { userId: string; role: string } {
@@ -83,8 +83,8 @@ export class MuxConnection extends SyncConnection {
 		super(ws, grant, deps);
 	}
 
-	get access(): 'read' | 'write' {
-		return this.claims.access;
+	mayWrite(docName: string): boolean {
+		return mayWrite(this.claims, docName);
 	}
 
 	get maxQueued(): number {

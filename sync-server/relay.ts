@@ -1,8 +1,9 @@
 /**
  * Attaches the sync endpoints to the app's HTTP server: upgrades on `/sync` and `/sync/<doc>` are
  * admitted (upgrade.ts), then become a MuxConnection or a DocConnection over one shared
- * DocManager. `shutdown` closes every socket with 4500 (transient: clients reconnect to the next
- * relay), flushes every document to the store and closes it.
+ * DocManager; the login API (`/auth/…`, login.ts) reads the keyring through the same DocManager.
+ * `shutdown` closes every socket with 4500 (transient: clients reconnect to the next relay),
+ * flushes every document to the store and closes it.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -15,8 +16,10 @@ import { DocConnection } from './doc-connection';
 import { DocManager } from './docs';
 import type { RelayIdentity } from './identity';
 import { log } from './log';
+import { createAuditLogsHandler } from './audit-logs';
+import { createLoginHandler, type RequestHandler } from './login';
 import { MuxConnection } from './mux-connection';
-import type { DocStore } from './store/types';
+import type { DocStore, RefreshTokenStore } from './store/types';
 import { admit, chooseProtocol, refuse, Refusal, routeOf } from './upgrade';
 
 export interface RelayStats {
@@ -27,6 +30,8 @@ export interface RelayStats {
 export interface Relay {
 	stats(): RelayStats;
 	docs: DocManager;
+	/** Answers the login API (`/auth/…`, login.ts); the HTTP server hands those requests here. */
+	handleAuth: RequestHandler;
 	/** Stops admitting sockets, closes the open ones, flushes documents and closes the store. */
 	shutdown(): Promise<void>;
 }
@@ -34,7 +39,8 @@ export interface Relay {
 export interface RelayDeps {
 	config: RelayConfig;
 	identity: RelayIdentity;
-	store: DocStore;
+	/** Documents, and the refresh tokens the login API issues. */
+	store: DocStore & RefreshTokenStore;
 }
 
 export function attachRelay(server: http.Server, { config, identity, store }: RelayDeps): Relay {
@@ -62,6 +68,16 @@ export function attachRelay(server: http.Server, { config, identity, store }: Re
 		refuse(socket, new Refusal(400, 'handshake'), req);
 	});
 	const deps = { docs, limits, verify, onClosed: (c: SyncConnection) => connections.delete(c) };
+	const handleLogin = createLoginHandler({
+		config,
+		identity,
+		docs,
+		refresh: store,
+		isClosing: () => closing
+	});
+	const handleAuditLogs = createAuditLogsHandler(verify, store);
+	const handleAuth: RequestHandler = (req, res) =>
+		(req.url ?? '').split('?')[0] === '/auth/audit-logs' ? handleAuditLogs(req, res) : handleLogin(req, res);
 
 	/**
 	 * Browsers hide the HTTP status of a refused WebSocket handshake (it surfaces as close code 1006,
@@ -118,6 +134,7 @@ export function attachRelay(server: http.Server, { config, identity, store }: Re
 
 	return {
 		docs,
+		handleAuth,
 		stats: () => ({ documents: docs.resident, connections: connections.size }),
 		async shutdown() {
 			closing = true;

@@ -1,15 +1,21 @@
-import type { AuditEntry, DocStore, UpdateMeta } from './types';
+import type { AuditEntry, DocStore, RefreshTokenRow, RefreshTokenStore, UpdateMeta } from './types';
 
 /** Keeps everything in memory: for tests, and for a relay that must not write to disk. */
-export class MemoryStore implements DocStore {
+export class MemoryStore implements DocStore, RefreshTokenStore {
 	private readonly docs = new Map<string, Uint8Array[]>();
 	private readonly trail: AuditEntry[] = [];
 	private seq = 0;
+	private readonly refresh = new Map<string, RefreshTokenRow>();
 	closed = false;
 
 	async load(doc: string): Promise<Uint8Array[]> {
 		this.assertOpen();
 		return [...(this.docs.get(doc) ?? [])];
+	}
+
+	async listDocs(prefix: string): Promise<string[]> {
+		this.assertOpen();
+		return [...this.docs.keys()].filter((d) => d.startsWith(prefix)).sort();
 	}
 
 	async append(doc: string, update: Uint8Array, meta: UpdateMeta): Promise<void> {
@@ -33,6 +39,52 @@ export class MemoryStore implements DocStore {
 	/** How many rows the document has (tests check compaction with it). */
 	rowCount(doc: string): number {
 		return this.docs.get(doc)?.length ?? 0;
+	}
+
+	async findRefresh(hash: string): Promise<RefreshTokenRow | undefined> {
+		this.assertOpen();
+		const row = this.refresh.get(hash);
+		return row ? { ...row } : undefined;
+	}
+
+	async insertRefresh(row: Omit<RefreshTokenRow, 'usedAt'>): Promise<void> {
+		this.assertOpen();
+		if (this.refresh.has(row.hash)) throw new Error('refresh token already stored');
+		this.refresh.set(row.hash, { ...row, usedAt: null });
+	}
+
+	async rotateRefresh(oldHash: string, next: Omit<RefreshTokenRow, 'usedAt'>, now: number): Promise<boolean> {
+		this.assertOpen();
+		const old = this.refresh.get(oldHash);
+		if (!old || old.usedAt !== null) return false;
+		if (this.refresh.has(next.hash)) throw new Error('refresh token already stored');
+		old.usedAt = now;
+		this.refresh.set(next.hash, { ...next, usedAt: null });
+		return true;
+	}
+
+	async revokeFamily(family: string, now: number): Promise<number> {
+		this.assertOpen();
+		let n = 0;
+		for (const row of this.refresh.values()) {
+			if (row.family === family && row.usedAt === null) {
+				row.usedAt = now;
+				n += 1;
+			}
+		}
+		return n;
+	}
+
+	async pruneRefresh(now: number): Promise<number> {
+		this.assertOpen();
+		let n = 0;
+		for (const [hash, row] of this.refresh) {
+			if (row.expiresAt < now) {
+				this.refresh.delete(hash);
+				n += 1;
+			}
+		}
+		return n;
 	}
 
 	async close(): Promise<void> {

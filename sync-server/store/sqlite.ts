@@ -7,11 +7,14 @@
  * `updates` is the append log (a compaction replaces a document's rows with one snapshot row);
  * `audit` keeps who sent each update, when and how large — never the content — and outlives
  * compaction. Update ids come from AUTOINCREMENT, so they are never reused.
+ *
+ * `refresh_tokens` (schema 2) holds the SHA-256 of each refresh token the login API issued, never
+ * the token itself (see RefreshTokenStore).
  */
 import Database from 'better-sqlite3';
-import type { AuditEntry, DocStore, UpdateMeta } from './types';
+import type { AuditEntry, DocStore, RefreshTokenRow, RefreshTokenStore, UpdateMeta } from './types';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 interface AuditRow {
 	update_id: number;
@@ -22,7 +25,18 @@ interface AuditRow {
 	bytes: number;
 }
 
-export class SqliteStore implements DocStore {
+interface RefreshRow {
+	hash: string;
+	user_id: string;
+	device_id: string;
+	family: string;
+	expires_at: number;
+	used_at: number | null;
+}
+
+type NewRefresh = Omit<RefreshTokenRow, 'usedAt'>;
+
+export class SqliteStore implements DocStore, RefreshTokenStore {
 	private readonly db: Database.Database;
 	private readonly selectDoc: Database.Statement<[string], { data: Buffer }>;
 	private readonly insertUpdate: Database.Statement<[string, Buffer, number, string]>;
@@ -31,6 +45,12 @@ export class SqliteStore implements DocStore {
 	private readonly selectAudit: Database.Statement<[string, number], AuditRow>;
 	private readonly appendTx: (doc: string, update: Uint8Array, meta: UpdateMeta) => void;
 	private readonly compactTx: (doc: string, snapshot: Uint8Array) => void;
+	private readonly selectRefresh: Database.Statement<[string], RefreshRow>;
+	private readonly insertRefreshRow: Database.Statement<[string, string, string, string, number]>;
+	private readonly useRefresh: Database.Statement<[number, string]>;
+	private readonly revokeRefresh: Database.Statement<[number, string]>;
+	private readonly deleteExpired: Database.Statement<[number]>;
+	private readonly rotateTx: (oldHash: string, next: NewRefresh, now: number) => boolean;
 
 	constructor(file: string) {
 		this.db = new Database(file);
@@ -55,6 +75,24 @@ export class SqliteStore implements DocStore {
 		this.compactTx = this.db.transaction((doc: string, snapshot: Uint8Array) => {
 			this.deleteDoc.run(doc);
 			this.insertUpdate.run(doc, asBuffer(snapshot), 1, new Date().toISOString());
+		});
+		this.selectRefresh = this.db.prepare(
+			'SELECT hash, user_id, device_id, family, expires_at, used_at FROM refresh_tokens WHERE hash = ?'
+		);
+		this.insertRefreshRow = this.db.prepare(
+			'INSERT INTO refresh_tokens (hash, user_id, device_id, family, expires_at) VALUES (?, ?, ?, ?, ?)'
+		);
+		this.useRefresh = this.db.prepare(
+			'UPDATE refresh_tokens SET used_at = ? WHERE hash = ? AND used_at IS NULL'
+		);
+		this.revokeRefresh = this.db.prepare(
+			'UPDATE refresh_tokens SET used_at = ? WHERE family = ? AND used_at IS NULL'
+		);
+		this.deleteExpired = this.db.prepare('DELETE FROM refresh_tokens WHERE expires_at < ?');
+		this.rotateTx = this.db.transaction((oldHash: string, next: NewRefresh, now: number) => {
+			if (this.useRefresh.run(now, oldHash).changes !== 1) return false;
+			this.insertRefreshRow.run(next.hash, next.userId, next.deviceId, next.family, next.expiresAt);
+			return true;
 		});
 	}
 
@@ -82,6 +120,16 @@ export class SqliteStore implements DocStore {
 				bytes INTEGER NOT NULL
 			);
 			CREATE INDEX IF NOT EXISTS audit_by_doc ON audit (doc, id);
+			CREATE TABLE IF NOT EXISTS refresh_tokens (
+				hash TEXT PRIMARY KEY,
+				user_id TEXT NOT NULL,
+				device_id TEXT NOT NULL,
+				family TEXT NOT NULL,
+				expires_at INTEGER NOT NULL,
+				used_at INTEGER
+			);
+			CREATE INDEX IF NOT EXISTS refresh_by_family ON refresh_tokens (family);
+			CREATE INDEX IF NOT EXISTS refresh_by_expiry ON refresh_tokens (expires_at);
 		`);
 		this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
 	}
@@ -92,6 +140,16 @@ export class SqliteStore implements DocStore {
 
 	async append(doc: string, update: Uint8Array, meta: UpdateMeta): Promise<void> {
 		this.appendTx(doc, update, meta);
+	}
+
+	async listDocs(prefix: string): Promise<string[]> {
+		// A range on the primary ordering rather than LIKE, whose wildcards the prefix might contain.
+		const rows = this.db
+			.prepare<[string, string], { doc: string }>(
+				'SELECT DISTINCT doc FROM updates WHERE doc >= ? AND doc < ? ORDER BY doc'
+			)
+			.all(prefix, `${prefix}\uffff`);
+		return rows.map((r) => r.doc);
 	}
 
 	async compact(doc: string, snapshot: Uint8Array): Promise<void> {
@@ -107,6 +165,36 @@ export class SqliteStore implements DocStore {
 			role: r.role,
 			bytes: r.bytes
 		}));
+	}
+
+	async findRefresh(hash: string): Promise<RefreshTokenRow | undefined> {
+		const r = this.selectRefresh.get(hash);
+		return r
+			? {
+					hash: r.hash,
+					userId: r.user_id,
+					deviceId: r.device_id,
+					family: r.family,
+					expiresAt: r.expires_at,
+					usedAt: r.used_at
+				}
+			: undefined;
+	}
+
+	async insertRefresh(row: NewRefresh): Promise<void> {
+		this.insertRefreshRow.run(row.hash, row.userId, row.deviceId, row.family, row.expiresAt);
+	}
+
+	async rotateRefresh(oldHash: string, next: NewRefresh, now: number): Promise<boolean> {
+		return this.rotateTx(oldHash, next, now);
+	}
+
+	async revokeFamily(family: string, now: number): Promise<number> {
+		return this.revokeRefresh.run(now, family).changes;
+	}
+
+	async pruneRefresh(now: number): Promise<number> {
+		return this.deleteExpired.run(now).changes;
 	}
 
 	async close(): Promise<void> {

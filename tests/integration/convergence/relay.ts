@@ -69,6 +69,10 @@ export class SimStore implements DocStore {
 		return this.base.audit(doc, limit);
 	}
 
+	listDocs(prefix: string): Promise<string[]> {
+		return this.base.listDocs(prefix);
+	}
+
 	async close(): Promise<void> {}
 
 	/** Lets one held operation (a random one: only per-document order is promised) resolve. */

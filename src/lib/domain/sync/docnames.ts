@@ -6,6 +6,7 @@
  */
 export type DocName =
 	| 'directory'
+	| 'keyring'
 	| 'inventory'
 	| `schedule/${string}`
 	| `patients/${string}`
@@ -21,6 +22,7 @@ const auditLog = /^audit\/[0-9a-z-]{8,64}$/;
 export function isDocName(name: string): name is DocName {
 	return (
 		name === 'directory' ||
+		name === 'keyring' ||
 		name === 'inventory' ||
 		monthly.test(name) ||
 		patientShard.test(name) ||
