@@ -1,5 +1,6 @@
 import type * as Y from 'yjs';
 import { appointment, appointmentType, clinic, patient, provider, room } from '../domain';
+import { keybag, securityPolicy, staffUser } from '../domain/security/users';
 import { RecordCollection } from './codec';
 
 /** Typed accessors for the collections each kind of document holds (see layout.ts). */
@@ -10,3 +11,6 @@ export const appointmentTypesIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'appointmentTypes', appointmentType);
 export const patientsIn = (doc: Y.Doc) => new RecordCollection(doc, 'patients', patient);
 export const appointmentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointments', appointment);
+export const usersIn = (doc: Y.Doc) => new RecordCollection(doc, 'users', staffUser);
+export const keybagsIn = (doc: Y.Doc) => new RecordCollection(doc, 'keybags', keybag);
+export const policyIn = (doc: Y.Doc) => new RecordCollection(doc, 'policy', securityPolicy);

@@ -8,19 +8,31 @@
  * rule itself lives in domain (`domain/sync/docnames.ts`) because the relay checks it too.
  */
 import { isDocName, type DocName } from '../domain/sync/docnames';
+import type { Scope } from '../domain/security/roles';
 
-export { isDocName, type DocName };
+export { isDocName, type DocName, type Scope };
 
-export type Scope =
-	'directory' | 'schedule' | 'patients' | 'clinical' | 'billing' | 'inventory' | 'comms' | 'audit';
+/** A permission scope, or the keyring (users and wrapped keys, readable before anyone logs in). */
+export type DocKind = Scope | 'keyring';
 
 /** Patients are spread over 16 shards by the first hex digit of their UUID. */
 export const PATIENT_SHARDS = '0123456789abcdef'.split('');
 
-export function scopeOf(name: DocName): Scope {
-	const head = name.split('/')[0] as Scope;
-	return head;
+export function scopeOf(name: DocName): DocKind {
+	return name.split('/')[0] as DocKind;
 }
+
+/**
+ * Documents sealed with the workstation's device key rather than a scope key: the keyring must be
+ * readable at the lock screen, and every user appends to this workstation's audit log. Neither
+ * holds PHI (ids, staff names, wrapped keys, action codes).
+ */
+export function usesDeviceKey(name: DocName): boolean {
+	const kind = scopeOf(name);
+	return kind === 'keyring' || kind === 'audit';
+}
+
+export const keyringDoc = (): DocName => 'keyring';
 
 export const directoryDoc = (): DocName => 'directory';
 export const scheduleDoc = (month: string): DocName => checked(`schedule/${month}`);
@@ -65,5 +77,6 @@ function checked(name: string): DocName {
 export const collections = {
 	directory: ['clinic', 'providers', 'rooms', 'appointmentTypes'],
 	schedule: ['appointments'],
-	patients: ['patients']
+	patients: ['patients'],
+	keyring: ['users', 'keybags', 'policy']
 } as const;

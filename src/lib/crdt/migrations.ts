@@ -11,14 +11,14 @@
  */
 import type * as Y from 'yjs';
 import type { DocName } from './layout';
-import { scopeOf, type Scope } from './layout';
+import { scopeOf, type DocKind } from './layout';
 
 export type Migration = (doc: Y.Doc) => void;
 
 /** migrations[scope][i] upgrades a document of that scope from version i to i + 1. */
-export const migrations: Partial<Record<Scope, Migration[]>> = {};
+export const migrations: Partial<Record<DocKind, Migration[]>> = {};
 
-export function currentVersion(scope: Scope, table = migrations): number {
+export function currentVersion(scope: DocKind, table = migrations): number {
 	return table[scope]?.length ?? 0;
 }
 

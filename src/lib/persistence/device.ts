@@ -14,13 +14,16 @@ export const deviceRecord = z.object({
 	clinicName: z.string().max(120),
 	demo: z.boolean(),
 	createdAt: z.iso.datetime({ offset: true }),
-	/**
-	 * The clinic server's sign-in token when this workstation syncs. A bearer credential: the
-	 * users-and-roles issue replaces it with short-lived tokens obtained at login.
-	 */
-	syncToken: z.string().max(8192).optional()
+	/** This workstation syncs with the clinic server it was loaded from. Tokens live in memory only. */
+	server: z.boolean().default(false),
+	/** Ids of the users who logged in here, most recent first, for the lock screen. */
+	recentUsers: z.array(z.uuid()).max(12).default([]),
+	/** Wrong passphrases in a row per user id on this workstation, and when the last one was. */
+	failures: z
+		.record(z.string().max(64), z.object({ count: z.number().int().min(0), at: z.number() }))
+		.default({})
 });
-export type DeviceRecord = z.infer<typeof deviceRecord>;
+export type DeviceRecord = z.output<typeof deviceRecord>;
 
 async function run<T>(
 	idb: IDBFactory,
@@ -49,7 +52,7 @@ export async function listWorkspaces(idb: IDBFactory): Promise<DeviceRecord[]> {
 	});
 }
 
-export async function saveWorkspace(idb: IDBFactory, rec: DeviceRecord): Promise<void> {
+export async function saveWorkspace(idb: IDBFactory, rec: z.input<typeof deviceRecord>): Promise<void> {
 	await run(idb, 'readwrite', (s) => s.put(deviceRecord.parse(rec)));
 }
 

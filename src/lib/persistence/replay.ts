@@ -17,6 +17,8 @@ export interface ReplayContext {
 	doc: Y.Doc;
 	docName: string;
 	key: CryptoKey;
+	/** Older versions of the key (after a rotation), tried when `key` does not open a record. */
+	olderKeys?: readonly CryptoKey[];
 	aad: Uint8Array;
 	origin: unknown;
 }
@@ -32,11 +34,14 @@ async function decrypt(ctx: ReplayContext, record: RawRecord): Promise<Uint8Arra
 	const value = record.value;
 	// A record whose `doc` field was edited to point here is also refused by the AAD check in unseal.
 	if (!isStoredRecord(value) || value.doc !== ctx.docName) return null;
-	try {
-		return await unseal(ctx.key, value, ctx.aad);
-	} catch {
-		return null; // wrong key, altered bytes, or a record copied from another document
+	for (const key of [ctx.key, ...(ctx.olderKeys ?? [])]) {
+		try {
+			return await unseal(key, value, ctx.aad);
+		} catch {
+			// wrong key, altered bytes, or a record copied from another document: try the next key
+		}
 	}
+	return null;
 }
 
 /** Decrypts `records` and applies the readable ones to the doc, in key order. */

@@ -41,7 +41,10 @@ export interface EncryptedDocStoreOptions {
 	idb: IDBFactory;
 	/** Workspace database, e.g. `clinicdesk-<uuid>`; must not contain PHI. */
 	dbName: string;
+	/** Seals new records (and compaction snapshots). */
 	key: CryptoKey;
+	/** Older key versions still accepted when reading; compaction rewrites their records under `key`. */
+	olderKeys?: readonly CryptoKey[];
 	/** Compact once this store knows of more than this many records of the doc. Default 300. */
 	compactEvery?: number;
 	/** 0 (default): write each update at once, merging those that arrive during a write. >0: batch for this long. */
@@ -191,7 +194,14 @@ export class EncryptedDocStore {
 	/** Replays records not already known to be unreadable; returns the keys that were applied. */
 	private async ingest(records: RawRecord[]): Promise<number[]> {
 		const fresh = records.filter((r) => !this.unreadable.has(r.key));
-		const ctx = { doc: this.doc, docName: this.docName, key: this.opts.key, aad: this.aad, origin: this };
+		const ctx = {
+			doc: this.doc,
+			docName: this.docName,
+			key: this.opts.key,
+			olderKeys: this.opts.olderKeys,
+			aad: this.aad,
+			origin: this
+		};
 		const { applied, failed } = await replay(ctx, fresh);
 		// Reported after the Yjs transaction so handlers may safely touch the doc.
 		for (const failure of failed) {

@@ -66,14 +66,54 @@ export function accessTo(matrix: RoleMatrix, r: Role, s: Scope): Access {
 	return matrix[r][s];
 }
 
-/** Document prefixes for a relay token: every scope the role can read, split by read and write. */
-export function tokenDocs(matrix: RoleMatrix, r: Role): { read: string[]; write: string[] } {
-	const out = { read: [] as string[], write: [] as string[] };
+/** Every role's matrix row must read the directory: it holds the clinic, providers and rooms. */
+export const roleMatrix = z
+	.record(role, z.record(scope, z.enum(['none', 'read', 'write'])))
+	.refine((m) => role.options.every((r) => m[r] && m[r].directory !== 'none'), {
+		message: 'Every role must at least read the directory'
+	});
+
+/** The role that manages users, keys and the matrix itself; it always holds every scope key. */
+export const MANAGER_ROLE: Role = 'administrator';
+
+export const ROLE_LABELS: Record<Role, string> = {
+	'front-desk': 'Front desk',
+	billing: 'Billing',
+	'medical-secretary': 'Medical secretary / transcriptionist',
+	physician: 'Physician',
+	'office-manager': 'Office manager',
+	administrator: 'Administrator'
+};
+
+/** The scopes whose data keys a role's users hold. */
+export function keyScopes(matrix: RoleMatrix, r: Role): Scope[] {
+	return scope.options.filter((s) => s !== 'audit' && (r === MANAGER_ROLE || matrix[r][s] !== 'none'));
+}
+
+export interface TokenGrant {
+	docs: string[];
+	write: string[];
+}
+
+const prefixOf = (s: Scope): string => (s === 'directory' || s === 'inventory' ? s : `${s}/`);
+
+/**
+ * What a user's relay token grants: every scope the role reads, writes where it writes; the keyring
+ * (users and wrapped keys, safe to read) for everyone and writable only by administrators; each
+ * workstation appends to its own audit log, and roles that read the audit log read every device's.
+ */
+export function tokenGrant(matrix: RoleMatrix, r: Role, deviceId: string): TokenGrant {
+	const out: TokenGrant = { docs: ['keyring'], write: [] };
+	if (r === MANAGER_ROLE) out.write.push('keyring');
 	for (const s of scope.options) {
 		const a = matrix[r][s];
+		if (s === 'audit') continue;
 		if (a === 'none') continue;
-		const prefix = s === 'directory' || s === 'inventory' ? s : `${s}/`;
-		out[a].push(prefix);
+		out.docs.push(prefixOf(s));
+		if (a === 'write') out.write.push(prefixOf(s));
 	}
+	const ownLog = `audit/${deviceId}`;
+	out.docs.push(matrix[r].audit === 'none' ? ownLog : 'audit/');
+	out.write.push(ownLog);
 	return out;
 }
