@@ -19,6 +19,19 @@ export async function openDemo(page: Page): Promise<void> {
 	await expect(page.getByTestId('clinic-name')).toContainText('(demo)');
 }
 
+/** The demo clinic's passphrase for every account (synthetic clinic; see workspace.svelte.ts). */
+export const DEMO_PASSPHRASE = 'demo clinic passphrase';
+
+/** Unlocks the lock screen as `username` (the demo administrator by default). */
+export async function unlock(page: Page, username = 'admin', passphrase = DEMO_PASSPHRASE): Promise<void> {
+	const lock = page.getByTestId('lock-screen');
+	await expect(lock).toBeVisible({ timeout: 20_000 });
+	await lock.getByLabel('Login name').fill(username);
+	await lock.getByLabel('Passphrase').fill(passphrase);
+	await lock.getByRole('button', { name: /^Unlock/ }).click();
+	await expect(page.getByTestId('current-user')).toBeVisible({ timeout: 20_000 });
+}
+
 /** Waits until a service worker controls the page, so later loads can come from its cache. */
 export async function waitForServiceWorker(page: Page): Promise<void> {
 	await page.evaluate(async () => {

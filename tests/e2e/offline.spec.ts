@@ -1,4 +1,4 @@
-import { expect, openDemo, test, waitForServiceWorker } from './fixtures';
+import { expect, openDemo, test, unlock, waitForServiceWorker } from './fixtures';
 
 test('the installed app reopens offline with the demo clinic from local storage', async ({
 	page,
@@ -12,6 +12,8 @@ test('the installed app reopens offline with the demo clinic from local storage'
 
 	await context.setOffline(true);
 	await page.reload();
+	// A reload starts a new session; unlocking needs no network (the keys are wrapped locally).
+	await unlock(page);
 	await expect(page.getByTestId('clinic-name')).toContainText('(demo)');
 	await expect(page.getByTestId('net-status')).toContainText('Offline');
 	await expect(appointments.first()).toBeVisible();
@@ -22,6 +24,7 @@ test('the installed app reopens offline with the demo clinic from local storage'
 	await expect(page.getByRole('heading', { name: 'Patients' })).toBeVisible();
 	await expect(page.getByRole('row')).not.toHaveCount(1);
 	await page.goto('/admin');
+	await unlock(page);
 	await expect(page.getByRole('heading', { name: 'Admin', exact: true })).toBeVisible();
 	await expect(page.getByText('All records read back valid')).toBeVisible();
 	await context.setOffline(false);

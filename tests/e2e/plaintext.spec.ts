@@ -1,12 +1,15 @@
 import { dumpBrowserStorage, findPlaintext } from '../support/scan';
-import { expect, openDemo, test } from './fixtures';
+import { expect, openDemo, test, unlock } from './fixtures';
 
 // Synthetic canaries: distinctive enough never to occur by chance in code or ciphertext.
 const GIVEN = 'Quillonary';
 const FAMILY = 'Zarathwick';
 const PHONE = '(312) 555-0187';
 
-test('a patient entered in the app appears nowhere in plain text at rest', async ({ page }) => {
+test('a patient entered in the app appears nowhere in plain text at rest, whoever worked here', async ({
+	page
+}) => {
+	test.setTimeout(120_000);
 	await openDemo(page);
 	await page.getByRole('link', { name: 'Patients' }).click();
 	await page.getByRole('button', { name: 'New patient' }).click();
@@ -17,11 +20,19 @@ test('a patient entered in the app appears nowhere in plain text at rest', async
 	await page.getByRole('button', { name: 'Save patient' }).click();
 	await expect(page.getByRole('link', { name: `${FAMILY}, ${GIVEN}` })).toBeVisible();
 
-	// Reload so that everything pending has been written and read back from storage.
+	// Reload so that everything pending has been written and read back from storage; then a working
+	// session for every role that reads patients, each opening the record (audited) before logging out.
 	await page.reload();
-	await page.getByRole('link', { name: 'Patients' }).click();
-	await page.getByLabel('Find a patient').fill(FAMILY);
-	await expect(page.getByRole('link', { name: `${FAMILY}, ${GIVEN}` })).toBeVisible();
+	for (const user of ['front', 'billing', 'secretary', 'physician', 'admin']) {
+		await unlock(page, user);
+		await page.getByRole('link', { name: 'Patients', exact: true }).click();
+		await page.getByLabel('Find a patient').fill(FAMILY);
+		await page.getByRole('link', { name: `${FAMILY}, ${GIVEN}` }).click();
+		await expect(page.getByTestId('patient-language')).toBeVisible();
+		await page.getByRole('button', { name: 'Log out' }).click();
+	}
+	await unlock(page, 'manager');
+	await page.getByRole('button', { name: 'Log out' }).click();
 
 	const dump = await page.evaluate(dumpBrowserStorage);
 	expect(dump.some((d) => d.where.startsWith('idb:clinicdesk-'))).toBe(true);

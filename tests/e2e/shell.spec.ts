@@ -40,12 +40,24 @@ test('a new clinic can be created instead of the demo', async ({ page }) => {
 	await page.goto('/');
 	await page.getByRole('button', { name: 'Create clinic' }).click();
 	await expect(page.getByText('Enter the clinic’s name')).toBeVisible();
-	await page.getByLabel('Clinic name').fill('Cedar Hollow Pediatrics');
-	await page.getByRole('button', { name: 'Create clinic' }).click();
-	await expect(page.getByTestId('clinic-name')).toHaveText('Cedar Hollow Pediatrics');
+	await expect(page.getByText('Use at least 10 characters')).toBeVisible();
+	const create = page.getByRole('region', { name: 'Create your clinic' });
+	await create.getByLabel('Clinic name').fill('Cedar Hollow Pediatrics');
+	await create.getByLabel('Your name').fill('Ada Admin');
+	await create.getByLabel('Login name').fill('ada');
+	await create.getByLabel(/^Passphrase(?! again)/).fill('cedar hollow admin');
+	await create.getByLabel('Passphrase again').fill('cedar hollow admin');
+	await create.getByRole('button', { name: 'Create clinic' }).click();
+	await expect(page.getByTestId('clinic-name')).toHaveText('Cedar Hollow Pediatrics', { timeout: 20_000 });
+	await expect(page.getByTestId('current-user')).toContainText('Ada Admin');
+	// A reload is a new session: the lock screen offers the recent user, and the passphrase opens it.
 	await page.reload();
+	await expect(page.getByTestId('lock-screen')).toBeVisible();
+	await page.getByRole('button', { name: /Ada Admin/ }).click();
+	await page.getByLabel('Passphrase').fill('cedar hollow admin');
+	await page.getByRole('button', { name: 'Unlock' }).click();
 	await expect(page.getByTestId('clinic-name')).toHaveText('Cedar Hollow Pediatrics');
-	await page.goto('/admin');
+	await page.getByRole('link', { name: 'Admin', exact: true }).click();
 	await page.getByLabel('Confirmation').fill('RESET');
 	await page.getByRole('button', { name: 'Reset workstation' }).click();
 	await expect(page.getByRole('heading', { name: 'Welcome to ClinicDesk' })).toBeVisible();

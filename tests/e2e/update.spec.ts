@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, waitForServiceWorker } from './fixtures';
+import { expect, test, waitForServiceWorker, unlock } from './fixtures';
 
 /**
  * A deploy is a restart of the server on a new build. This test serves its own copy of the built
@@ -66,6 +66,7 @@ test('a new version of the app is offered with a reload prompt, and reloading in
 		const banner = page.getByRole('alert').filter({ hasText: 'A new version of ClinicDesk is available.' });
 		await expect(banner).toBeVisible({ timeout: 20_000 });
 		await page.getByRole('button', { name: 'Reload to update' }).click();
+		await unlock(page);
 		await expect(page.getByTestId('clinic-name')).toContainText('(demo)');
 		await expect(banner).toBeHidden();
 		const waiting = await page.evaluate(async () =>

@@ -11,7 +11,8 @@ import type { DocName } from '../crdt/layout';
 export interface DocHubOptions {
 	idb: IDBFactory;
 	dbName: string;
-	key: CryptoKey;
+	/** The keys that seal a document (current first), or none if this session may not open it. */
+	keysFor: (name: DocName) => readonly CryptoKey[] | undefined;
 	onStoreError?: (e: StoreError) => void;
 	onNewerSchema?: (name: DocName, outcome: MigrationOutcome) => void;
 }
@@ -27,6 +28,11 @@ export class DocHub {
 	private readonly openListeners = new Set<(name: DocName, doc: Y.Doc) => void>();
 
 	constructor(private readonly opts: DocHubOptions) {}
+
+	/** Whether this session holds the key to open `name`. */
+	canOpen(name: DocName): boolean {
+		return (this.opts.keysFor(name)?.length ?? 0) > 0;
+	}
 
 	open(name: DocName): Y.Doc {
 		return this.entry(name).doc;
@@ -63,9 +69,18 @@ export class DocHub {
 
 	/** Flushes and closes every document; the hub can be reused afterwards. */
 	async close(): Promise<void> {
-		const all = [...this.entries.values()];
-		this.entries.clear();
 		this.openListeners.clear();
+		await this.closeWhere(() => true);
+	}
+
+	/** Flushes, closes and forgets the documents `pred` picks (e.g. every scope document at lock). */
+	async closeWhere(pred: (name: DocName) => boolean): Promise<void> {
+		const all: Entry[] = [];
+		for (const [name, e] of [...this.entries]) {
+			if (!pred(name)) continue;
+			this.entries.delete(name);
+			all.push(e);
+		}
 		await Promise.all(
 			all.map(async (e) => {
 				await e.store.destroy();
@@ -79,11 +94,14 @@ export class DocHub {
 		if (e) return e;
 		// gc stays on: deleted content is not kept, which also means PHI removed from a record
 		// does not linger in the document's history.
+		const [key, ...olderKeys] = this.opts.keysFor(name) ?? [];
+		if (!key) throw new NoKeyError(name);
 		const doc = new Y.Doc({ gc: true });
 		const store = new EncryptedDocStore(doc, name, {
 			idb: this.opts.idb,
 			dbName: this.opts.dbName,
-			key: this.opts.key,
+			key,
+			olderKeys,
 			onError: this.opts.onStoreError
 		});
 		const ready = store.whenSynced.then(() => {
@@ -95,5 +113,13 @@ export class DocHub {
 		this.entries.set(name, e);
 		for (const fn of this.openListeners) fn(name, doc);
 		return e;
+	}
+}
+
+/** The session holds no key for this document's scope (its role does not include it). */
+export class NoKeyError extends Error {
+	override name = 'NoKeyError';
+	constructor(readonly docName: DocName) {
+		super(`This account cannot open ${docName.split('/')[0]} documents`);
 	}
 }

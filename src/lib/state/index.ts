@@ -2,9 +2,15 @@ import { PatientsState } from './patients.svelte';
 import { ScheduleState } from './schedule.svelte';
 import { workspace } from './workspace.svelte';
 
-export { workspace } from './workspace.svelte';
+export { workspace, DEMO_PASSPHRASE } from './workspace.svelte';
 export { connectivity } from './connectivity.svelte';
 export { pwa } from './pwa.svelte';
 
 export const patients = new PatientsState(workspace);
 export const schedule = new ScheduleState(workspace);
+
+// What a screen read is dropped with the keys when the session ends.
+workspace.onLock(() => {
+	patients.reset();
+	schedule.reset();
+});

@@ -58,12 +58,16 @@ export class PatientsState {
 		const id = crypto.randomUUID();
 		const mrn = input.mrn?.trim() || this.nextMrn();
 		const doc = this.ws.docs().open(patientsDocFor(id));
-		return patientsIn(doc).insert({ ...input, id, mrn, createdAt: now, updatedAt: now });
+		const created = patientsIn(doc).insert({ ...input, id, mrn, createdAt: now, updatedAt: now });
+		this.ws.audit('create', 'patient', id);
+		return created;
 	}
 
 	update(id: string, patch: Partial<Patient>): Patient {
 		const doc = this.ws.docs().open(patientsDocFor(id));
-		return patientsIn(doc).update(id, { ...patch, updatedAt: new Date().toISOString() });
+		const updated = patientsIn(doc).update(id, { ...patch, updatedAt: new Date().toISOString() });
+		this.ws.audit('change', 'patient', id);
+		return updated;
 	}
 
 	/**

@@ -92,6 +92,11 @@ export class SyncState {
 		this.client?.syncNow();
 	}
 
+	/** A fresh relay token (after a refresh); connections re-authenticate without dropping documents. */
+	setToken(token: string): void {
+		this.client?.setToken(token);
+	}
+
 	stop(): void {
 		for (const stop of this.stops) stop();
 		this.stops = [];

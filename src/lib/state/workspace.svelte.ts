@@ -1,13 +1,37 @@
 /**
- * The open clinic workspace on this workstation: which clinic, its directory (providers, rooms,
- * appointment types), the documents open in memory and anything that went wrong reading them.
- * One instance, `workspace`, is shared by every screen.
+ * The open clinic workspace on this workstation: which clinic, who is logged in, the documents open
+ * in memory and anything that went wrong reading them. One instance, `workspace`, is shared by every
+ * screen.
+ *
+ * Two kinds of documents are open: the keyring and this workstation's audit log are sealed with the
+ * device key and stay open while the screen is locked (the lock screen lists users from the keyring,
+ * failed logins are audited); every other document is sealed with its scope's key, which only a
+ * logged-in user's passphrase unwraps, and is closed at lock together with the keys.
  */
 import type * as Y from 'yjs';
 import { localDate, type AppointmentType, type Clinic, type Provider, type Room } from '../domain';
+import type { AuditAction } from '../domain/security/audit';
+import { MANAGER_ROLE, type Access, type Role, type Scope } from '../domain/security/roles';
+import {
+	lockoutSeconds,
+	passphraseProblem,
+	type SecurityPolicy,
+	type StaffUser
+} from '../domain/security/users';
 import type { QuarantinedRecord } from '../crdt/codec';
+import { AuditLog, newChainId, readAuditDocs, type AuditRow, type ChainVerdictRow } from '../crdt/audit-log';
 import { appointmentTypesIn, clinicsIn, providersIn, roomsIn } from '../crdt/collections';
-import { allPatientDocs, directoryDoc, scheduleDoc, type DocName } from '../crdt/layout';
+import {
+	allPatientDocs,
+	auditDoc,
+	directoryDoc,
+	keyringDoc,
+	scheduleDoc,
+	isDocName,
+	scopeOf,
+	usesDeviceKey,
+	type DocName
+} from '../crdt/layout';
 import { SyncState, readTokenClaims } from './sync.svelte';
 import {
 	forgetWorkspace,
@@ -18,16 +42,42 @@ import {
 	type DeviceRecord
 } from '../persistence/device';
 import { deleteDeviceKey, loadOrCreateDeviceKey } from '../persistence/keys';
+import {
+	DisabledUserError,
+	Keyring,
+	UnknownUserError,
+	WrongPassphraseError,
+	type NewUser,
+	type UnlockedKeys
+} from '../persistence/keyring';
+import { deriveUserSecrets, fromB64 } from '../persistence/keywrap';
 import { deleteWorkspaceDatabase, type StoreError } from '../persistence/store';
+import { AuthClient, AuthError } from '../sync';
+import { AutoLock, type LockCause } from './autolock';
 import { DocHub } from './docs';
+import { RelaySession } from './relay-session';
 
 /**
- * loading → welcome (no clinic on this workstation) → opening → ready; `setup` when this workstation
- * joined a clinic server that has no clinic yet (its first workstation creates or loads one).
+ * loading → welcome (no clinic on this workstation) → opening → locked ⇄ ready; `setup` when this
+ * workstation joined a clinic server that has no clinic yet (its first workstation creates one).
  */
-export type WorkspaceStatus = 'loading' | 'welcome' | 'opening' | 'setup' | 'ready' | 'error';
+export type WorkspaceStatus = 'loading' | 'welcome' | 'opening' | 'setup' | 'locked' | 'ready' | 'error';
 
 export const DEMO_SEED = 20261128;
+/** Every demo account's passphrase; shown on the demo clinic's lock screen. Synthetic clinic only. */
+export const DEMO_PASSPHRASE = 'demo clinic passphrase';
+
+export interface Session {
+	user: StaffUser;
+	startedAt: number;
+	emergency: boolean;
+}
+
+export interface AdminInput {
+	displayName: string;
+	username: string;
+	passphrase: string;
+}
 
 export class WorkspaceState {
 	status = $state<WorkspaceStatus>('loading');
@@ -43,15 +93,39 @@ export class WorkspaceState {
 	newerSchemaDocs = $state.raw<DocName[]>([]);
 	/** Why the last attempt to join a clinic server failed, in words for the person at the desk. */
 	joinError = $state<string | null>(null);
+	/** Staff accounts from the keyring (no PHI), kept current while the workspace is open. */
+	users = $state.raw<StaffUser[]>([]);
+	policy = $state.raw<SecurityPolicy | null>(null);
+	session = $state.raw<Session | null>(null);
+	/** Why the screen is locked, or why the last unlock failed. */
+	lockMessage = $state<string | null>(null);
+	/** A step of a long operation (creating accounts), for a status line. */
+	progress = $state<string | null>(null);
 	readonly sync = new SyncState();
 
 	private hub: DocHub | null = null;
+	private deviceKey: CryptoKey | null = null;
+	private keys: UnlockedKeys | null = null;
+	private keyring: Keyring | null = null;
+	private auditLog: AuditLog | null = null;
+	private autoLock: AutoLock | null = null;
+	private relay: RelaySession | null = null;
+	/** The current relay access token (memory only), for the relay's few HTTP calls. */
+	private relayToken: string | null = null;
+	/** A setup token from `npm run token`, held in memory until the clinic's administrator exists. */
+	private setupToken: string | null = null;
 	private readonly quarantineBySource = new Map<DocName, QuarantinedRecord[]>();
-	private stopDirectory: (() => void) | null = null;
+	private stops: (() => void)[] = [];
+	private readonly lockListeners = new Set<() => void>();
+	/** This tab's chain in the workstation's audit log: each tab appends to its own (one writer each). */
+	private readonly chainId = newChainId();
 
-	constructor(private readonly idb: () => IDBFactory = () => indexedDB) {}
+	constructor(
+		private readonly idb: () => IDBFactory = () => indexedDB,
+		private readonly auth: AuthClient = new AuthClient()
+	) {}
 
-	/** Opens the workspace this browser already has, or shows the welcome screen. */
+	/** Opens the workspace this browser already has at its lock screen, or shows the welcome screen. */
 	async init(): Promise<void> {
 		try {
 			const [existing] = await listWorkspaces(this.idb());
@@ -59,40 +133,49 @@ export class WorkspaceState {
 				this.status = 'welcome';
 				return;
 			}
-			await this.open(existing);
+			this.status = 'opening';
+			await this.openDevice(existing);
+			if (this.keyring?.isEmpty()) {
+				this.error =
+					'This workstation holds data from an earlier version of ClinicDesk without user accounts. ' +
+					'Reset the workstation to start again (its data is synthetic or on the clinic server).';
+				this.status = 'error';
+				return;
+			}
+			this.status = 'locked';
 		} catch (e) {
 			this.fail('Could not open this workstation’s local data', e);
 		}
 	}
 
+	// ── Creating or joining a clinic ──────────────────────────────────────────────────────────
+
+	/** First run on a workstation of its own: the clinic and its administrator. */
 	async createClinic(input: {
 		name: string;
 		timeZone: string;
 		slotMinutes: 5 | 10 | 15 | 20 | 30;
+		admin: AdminInput;
 	}): Promise<void> {
 		const now = new Date().toISOString();
-		const record: DeviceRecord = this.setupRecord({
-			clinicName: input.name.trim().slice(0, 120),
-			demo: false
-		}) ?? {
-			workspaceId: crypto.randomUUID(),
-			deviceId: newDeviceId(),
-			clinicName: input.name.trim().slice(0, 120),
-			demo: false,
-			createdAt: now
-		};
-		await this.create(record, (open) => {
-			clinicsIn(open(directoryDoc())).insert({
-				id: crypto.randomUUID(),
-				createdAt: now,
-				updatedAt: now,
-				name: input.name,
-				timeZone: input.timeZone,
-				slotMinutes: input.slotMinutes
-			});
-		});
+		await this.create(
+			{ clinicName: input.name.trim().slice(0, 120), demo: false },
+			input.admin,
+			[],
+			(open) => {
+				clinicsIn(open(directoryDoc())).insert({
+					id: crypto.randomUUID(),
+					createdAt: now,
+					updatedAt: now,
+					name: input.name,
+					timeZone: input.timeZone,
+					slotMinutes: input.slotMinutes
+				});
+			}
+		);
 	}
 
+	/** The demo clinic with one account per role, all with DEMO_PASSPHRASE; logs in as its administrator. */
 	async openDemo(today = new Date()): Promise<void> {
 		// Loaded on demand: the generator and its name tables are not part of the app's first load.
 		const [{ generateDemoClinic, DEMO_PRESETS }, { writeClinic }] = await Promise.all([
@@ -102,78 +185,314 @@ export class WorkspaceState {
 		// "Today" is the demo clinic's own date, which may differ from this workstation's around midnight.
 		const todayIso = localDate(today, DEMO_PRESETS.small.timeZone ?? 'America/Chicago');
 		const data = generateDemoClinic({ seed: DEMO_SEED, today: todayIso, ...DEMO_PRESETS.small });
-		const record: DeviceRecord = this.setupRecord({ clinicName: data.clinic.name, demo: true }) ?? {
-			workspaceId: crypto.randomUUID(),
-			deviceId: newDeviceId(),
-			clinicName: data.clinic.name,
-			demo: true,
-			createdAt: new Date().toISOString()
-		};
-		await this.create(record, (open) => writeClinic(open, data));
+		await this.create(
+			{ clinicName: data.clinic.name, demo: true },
+			{ displayName: 'Avery Admin', username: 'admin', passphrase: DEMO_PASSPHRASE },
+			DEMO_USERS.map((u) => ({ ...u, passphrase: DEMO_PASSPHRASE })),
+			(open) => writeClinic(open, data)
+		);
 	}
 
 	/**
-	 * Joins the clinic server a sign-in token is for: this workstation's workspace becomes the
-	 * server's clinic, and its documents arrive by sync. The token is checked by the server; here
-	 * only its shape is read, to learn which clinic it names.
+	 * Joins the clinic server this app was loaded from with a staff login: the server checks the
+	 * passphrase (as a derived key), the keyring syncs, and the same passphrase then unlocks locally.
 	 */
-	async joinServer(token: string): Promise<void> {
-		const claims = readTokenClaims(token.trim());
-		if (!claims) {
-			this.joinError = 'That is not a ClinicDesk sign-in token. Copy the whole token and try again.';
-			return;
-		}
+	async joinWithLogin(username: string, passphrase: string): Promise<void> {
 		this.joinError = null;
-		const record: DeviceRecord = {
-			workspaceId: claims.clinic,
-			deviceId: newDeviceId(),
-			clinicName: 'Clinic server',
-			demo: false,
-			createdAt: new Date().toISOString(),
-			syncToken: token.trim()
-		};
 		this.status = 'opening';
 		try {
-			const hub = await this.startHub(record);
-			await hub.ready(directoryDoc());
-			this.sync.start(hub, { token: record.syncToken!, deviceId: record.deviceId, userName: claims.sub });
-			const reached = await this.sync.whenSynced(directoryDoc(), 20_000);
-			if (!reached) {
-				await this.closeDocs();
-				await deleteWorkspaceDatabase(this.idb(), workspaceDbName(record.workspaceId));
-				this.joinError =
-					this.sync.lastError() ?? 'The clinic server did not answer. Check the network and try again.';
-				this.status = 'welcome';
-				return;
+			const params = await this.auth.prelogin(username);
+			const secrets = await deriveUserSecrets(passphrase, fromB64(params.salt), params.iterations);
+			const deviceId = newDeviceId();
+			const login = await this.auth.login(username, secrets.authKey, deviceId);
+			const record = this.newRecord(login.clinicId, deviceId, 'Clinic server', true);
+			await this.openDevice(record);
+			this.sync.start(this.hub!, { token: login.accessToken, deviceId, userName: 'Staff member' });
+			if (!(await this.sync.whenSynced(keyringDoc(), 20_000))) {
+				throw new AuthError('offline');
 			}
+			this.sync.stop();
 			await saveWorkspace(this.idb(), record);
-			await this.attach(record, hub);
+			this.status = 'locked';
+			await this.unlock(username, passphrase);
 		} catch (e) {
-			this.fail('Could not join the clinic server', e);
+			await this.abandonJoin();
+			this.joinError = joinProblem(e);
 		}
 	}
 
+	/**
+	 * Joins with a setup token printed by `npm run token` on the server: for the first workstation of
+	 * a new clinic server, which then creates the clinic and its administrator.
+	 */
+	async joinWithSetupToken(token: string): Promise<void> {
+		const claims = readTokenClaims(token.trim());
+		if (!claims) {
+			this.joinError = 'That is not a ClinicDesk setup token. Copy the whole token and try again.';
+			return;
+		}
+		this.joinError = null;
+		this.status = 'opening';
+		try {
+			const record = this.newRecord(claims.clinic, newDeviceId(), 'Clinic server', true);
+			await this.openDevice(record);
+			this.sync.start(this.hub!, { token: token.trim(), deviceId: record.deviceId, userName: 'Setup' });
+			if (!(await this.sync.whenSynced(keyringDoc(), 20_000))) {
+				this.joinError =
+					this.sync.lastError() ?? 'The clinic server did not answer. Check the network and try again.';
+				await this.abandonJoin();
+				return;
+			}
+			this.sync.stop();
+			await saveWorkspace(this.idb(), record);
+			if (this.keyring!.isEmpty()) {
+				this.setupToken = token.trim();
+				this.status = 'setup';
+			} else {
+				this.lockMessage = 'This clinic is already set up. Log in with your account.';
+				this.status = 'locked';
+			}
+		} catch (e) {
+			await this.abandonJoin();
+			this.joinError = joinProblem(e);
+		}
+	}
+
+	// ── Log in, lock, log out ─────────────────────────────────────────────────────────────────
+
+	/** Seconds this user must wait before another try on this workstation (0: may try now). */
+	waitSeconds(userId: string, now = Date.now()): number {
+		const f = this.device?.failures[userId];
+		if (!f || !this.policy) return 0;
+		const wait = lockoutSeconds(f.count, this.policy.maxFailures) * 1000 - (now - f.at);
+		return Math.max(0, Math.ceil(wait / 1000));
+	}
+
+	/** Unlocks with a passphrase; works offline. Returns false (with `lockMessage` set) on failure. */
+	async unlock(username: string, passphrase: string): Promise<boolean> {
+		const keyring = this.keyring;
+		const device = this.device;
+		if (!keyring || !device || !this.hub) return false;
+		const user = keyring.byUsername(username);
+		if (user) {
+			const wait = this.waitSeconds(user.id);
+			if (wait > 0) {
+				this.lockMessage = `Too many wrong passphrases. Try again in ${wait} seconds.`;
+				return false;
+			}
+		}
+		let keys: UnlockedKeys;
+		try {
+			keys = await keyring.unlock(username, passphrase);
+		} catch (e) {
+			// The keyring here may be behind the server's: a new account, or a passphrase changed on
+			// another workstation. Ask the server, catch the keyring up, and try once more.
+			const retry =
+				device.server &&
+				!(e instanceof DisabledUserError) &&
+				(await this.catchUpKeyring(username, passphrase));
+			try {
+				if (!retry) throw e;
+				keys = await keyring.unlock(username, passphrase);
+			} catch (again) {
+				await this.loginFailed(keyring.byUsername(username) ?? user, again);
+				return false;
+			}
+		}
+		const failures = { ...device.failures };
+		delete failures[keys.user.id];
+		const recentUsers = [keys.user.id, ...device.recentUsers.filter((id) => id !== keys.user.id)].slice(
+			0,
+			12
+		);
+		await this.saveDevice({ ...device, failures, recentUsers });
+		await this.startSession(keys);
+		return true;
+	}
+
+	/** Logs in to the server with a passphrase and syncs the keyring; false when that did not work. */
+	private async catchUpKeyring(username: string, passphrase: string): Promise<boolean> {
+		const device = this.device;
+		if (!device || !this.hub) return false;
+		try {
+			const params = await this.auth.prelogin(username);
+			const secrets = await deriveUserSecrets(passphrase, fromB64(params.salt), params.iterations);
+			const login = await this.auth.login(username, secrets.authKey, device.deviceId);
+			this.sync.start(this.hub, {
+				token: login.accessToken,
+				deviceId: device.deviceId,
+				userName: 'Staff member'
+			});
+			return await this.sync.whenSynced(keyringDoc(), 15_000);
+		} catch {
+			return false;
+		} finally {
+			this.sync.stop();
+		}
+	}
+
+	/** Locks now: keys dropped, documents closed, every tab of the app locked. */
+	async lock(cause: LockReason = 'manual'): Promise<void> {
+		if (!this.keys) return;
+		const user = this.keys.user;
+		this.audit(cause === 'logout' ? 'logout' : 'lock');
+		if (cause === 'other-tab') this.autoLock?.stop();
+		else this.autoLock?.lockAll();
+		this.autoLock = null;
+		this.relay?.stop();
+		this.relay = null;
+		this.relayToken = null;
+		this.sync.stop();
+		this.keys = null;
+		this.session = null;
+		for (const fn of this.lockListeners) fn();
+		this.clearDirectory();
+		await this.hub?.closeWhere((n) => !usesDeviceKey(n));
+		this.lockMessage = LOCK_TEXT[cause];
+		if (cause === 'disabled') this.lockMessage = `${user.displayName}: this account has been disabled.`;
+		this.status = 'locked';
+	}
+
+	logout(): Promise<void> {
+		return this.lock('logout');
+	}
+
+	/** Screens call this to clear what they hold when the session ends. */
+	onLock(fn: () => void): () => void {
+		this.lockListeners.add(fn);
+		return () => this.lockListeners.delete(fn);
+	}
+
+	/** What the logged-in user's role may do with a scope ('none' when locked). */
+	access(s: Scope): Access {
+		const user = this.session?.user;
+		if (!user || !this.policy) return 'none';
+		return this.policy.roles[user.role][s];
+	}
+
+	can(s: Scope, need: 'read' | 'write' = 'read'): boolean {
+		const a = this.access(s);
+		return need === 'read' ? a !== 'none' : a === 'write';
+	}
+
+	get isManager(): boolean {
+		return this.session?.user.role === MANAGER_ROLE;
+	}
+
+	/**
+	 * Appends to this workstation's audit log: who, what, which record — never PHI. While locked,
+	 * only login attempts are recorded (under the user id they named).
+	 */
+	audit(action: AuditAction, recordType?: string, recordId?: string, userId?: string): void {
+		const who = userId ?? this.keys?.user.id;
+		if (!this.auditLog || !who) return;
+		this.auditLog.append({ userId: who, action, recordType, recordId }).catch(() => {
+			// A bad record id from a screen: nothing written; the screen's own action still stands.
+		});
+	}
+
+	// ── Accounts (administrators) ─────────────────────────────────────────────────────────────
+
+	async addUser(input: NewUser): Promise<StaffUser> {
+		const { keyring, keys } = this.requireManager();
+		const user = await keyring.addUser(keys, { ...input, mustChange: input.mustChange ?? true });
+		this.audit('create', 'staff-user', user.id);
+		this.audit('role-change', 'staff-user', user.id);
+		return user;
+	}
+
+	async setRole(userId: string, role: Role): Promise<void> {
+		const { keyring, keys } = this.requireManager();
+		await keyring.setRole(keys, userId, role);
+		this.audit('role-change', 'staff-user', userId);
+	}
+
+	setDisabled(userId: string, disabled: boolean): void {
+		const { keyring, keys } = this.requireManager();
+		keyring.setDisabled(keys, userId, disabled);
+		this.audit('change', 'staff-user', userId);
+	}
+
+	async resetPassphrase(userId: string, temporary: string): Promise<void> {
+		const { keyring, keys } = this.requireManager();
+		await keyring.resetPassphrase(keys, userId, temporary);
+		this.audit('change', 'staff-user', userId);
+	}
+
+	async rotateScope(s: Scope): Promise<number> {
+		const { keyring, keys } = this.requireManager();
+		const version = await keyring.rotateScope(keys, s);
+		this.audit('change', 'scope-key');
+		return version;
+	}
+
+	savePolicy(
+		patch: Partial<Pick<SecurityPolicy, 'idleMinutes' | 'sessionHours' | 'maxFailures' | 'roles'>>
+	): void {
+		const { keyring } = this.requireManager();
+		keyring.savePolicy(patch);
+		this.audit(patch.roles ? 'role-change' : 'change', 'security-policy');
+	}
+
+	/**
+	 * The logged-in user's own passphrase. On a server workstation the relay checks the current one
+	 * and stores the new keybag (ordinary users cannot write the keyring document themselves).
+	 */
+	async changePassphrase(current: string, next: string): Promise<string | null> {
+		const keys = this.keys;
+		const keyring = this.keyring;
+		if (!keys || !keyring) return 'You are not logged in';
+		const problem = passphraseProblem(next, keys.user);
+		if (problem) return problem;
+		const bag = keyring.bag(keys.user.id);
+		if (!bag) return 'Your account has no keys on this workstation';
+		try {
+			if (this.device?.server && !this.isManager) {
+				const { changeKeybagPassphrase } = await import('../persistence/keywrap');
+				const nextBag = await changeKeybagPassphrase(bag, current, next, new Date().toISOString());
+				const old = await deriveUserSecrets(current, fromB64(bag.salt), bag.iterations);
+				await this.auth.changePassphrase(keys.user.username, old.authKey, nextBag);
+			} else {
+				await keyring.changePassphrase(keys.user.id, current, next);
+			}
+		} catch (e) {
+			if (e instanceof WrongPassphraseError) return 'Your current passphrase is not right';
+			if (e instanceof AuthError) return 'The clinic server must be reachable to change your passphrase';
+			throw e;
+		}
+		this.audit('change', 'staff-user', keys.user.id);
+		this.session = this.session && {
+			...this.session,
+			user: { ...this.session.user, mustChangePassphrase: false }
+		};
+		return null;
+	}
+
+	// ── Documents ─────────────────────────────────────────────────────────────────────────────
+
 	/** The hub for screens that open their own documents (schedule months, patient shards). */
 	docs(): DocHub {
-		if (!this.hub) throw new Error('No clinic is open');
+		if (!this.hub || !this.keys) throw new Error('No clinic is open');
 		return this.hub;
 	}
 
 	/** Forgets this workstation's local copy: documents, keys and the workspace entry. */
 	async resetWorkstation(): Promise<void> {
 		const device = this.device;
-		await this.closeDocs();
+		await this.lock('logout');
+		await this.closeAll();
 		if (device) {
 			await deleteWorkspaceDatabase(this.idb(), workspaceDbName(device.workspaceId));
 			await deleteDeviceKey(this.idb(), device.workspaceId);
 			await forgetWorkspace(this.idb(), device.workspaceId);
 		}
 		this.device = null;
-		this.clinic = null;
-		this.providers = this.rooms = this.appointmentTypes = [];
+		this.users = [];
+		this.policy = null;
 		this.quarantineBySource.clear();
 		this.quarantined = [];
 		this.storeErrors = [];
+		this.lockMessage = null;
 		this.status = 'welcome';
 	}
 
@@ -183,17 +502,81 @@ export class WorkspaceState {
 		this.quarantined = [...this.quarantineBySource.values()].flat();
 	}
 
-	/** While a joined server has no clinic yet, creating one fills the joined workspace. */
-	private setupRecord(change: { clinicName: string; demo: boolean }): DeviceRecord | null {
-		return this.status === 'setup' && this.device ? { ...this.device, ...change } : null;
+	/**
+	 * Every workstation's audit log this session can reach: this workstation's, and on a clinic
+	 * server every other workstation's log the relay lists (administrators' tokens read them all).
+	 * `onChange` runs when any of them changes (new entries arriving by sync).
+	 */
+	async auditTrail(onChange?: () => void): Promise<{
+		rows: AuditRow[];
+		verdicts: ChainVerdictRow[];
+		stop: () => void;
+	}> {
+		const hub = this.docs();
+		const device = this.device!;
+		const names = new Set<DocName>([auditDoc(device.deviceId)]);
+		if (device.server && this.relayToken) {
+			for (const n of await this.auth.auditLogs(this.relayToken).catch(() => [])) {
+				if (isDocName(n) && scopeOf(n) === 'audit') names.add(n);
+			}
+		}
+		for (const n of hub.names()) if (scopeOf(n) === 'audit') names.add(n);
+		const logs = await Promise.all(
+			[...names].map(async (n) => ({ deviceId: n.slice('audit/'.length), doc: await hub.ready(n) }))
+		);
+		const handler = () => onChange?.();
+		for (const l of logs) l.doc.on('update', handler);
+		const { rows, verdicts } = await readAuditDocs(logs);
+		return { rows, verdicts, stop: () => logs.forEach((l) => l.doc.off('update', handler)) };
 	}
 
-	private async create(record: DeviceRecord, write: (open: (n: DocName) => Y.Doc) => unknown): Promise<void> {
-		const reuse = this.status === 'setup' && this.hub !== null;
+	// ── Internals ─────────────────────────────────────────────────────────────────────────────
+
+	private newRecord(
+		workspaceId: string,
+		deviceId: string,
+		clinicName: string,
+		server: boolean
+	): DeviceRecord {
+		return {
+			workspaceId,
+			deviceId,
+			clinicName,
+			demo: false,
+			createdAt: new Date().toISOString(),
+			server,
+			recentUsers: [],
+			failures: {}
+		};
+	}
+
+	private async create(
+		change: { clinicName: string; demo: boolean },
+		admin: AdminInput,
+		others: NewUser[],
+		write: (open: (n: DocName) => Y.Doc) => unknown
+	): Promise<void> {
+		const setup = this.status === 'setup' && this.device !== null;
 		this.status = 'opening';
 		try {
-			const hub = reuse && this.hub ? this.hub : await this.startHub(record);
-			const names = [directoryDoc()];
+			const record: DeviceRecord = setup
+				? { ...this.device!, ...change }
+				: {
+						...this.newRecord(crypto.randomUUID(), newDeviceId(), change.clinicName, false),
+						demo: change.demo
+					};
+			if (!setup) await this.openDevice(record);
+			const keyring = this.keyring!;
+			this.progress = 'Creating the administrator’s keys…';
+			const keys = await keyring.bootstrap(admin);
+			for (const u of others) {
+				this.progress = `Creating the account of ${u.displayName}…`;
+				await keyring.addUser(keys, u);
+			}
+			this.progress = null;
+			this.keys = keys;
+			const hub = this.hub!;
+			const names: DocName[] = [directoryDoc()];
 			await hub.ready(directoryDoc());
 			write((n) => {
 				if (!names.includes(n)) names.push(n);
@@ -201,57 +584,106 @@ export class WorkspaceState {
 			});
 			await Promise.all(names.map((n) => hub.ready(n)));
 			await hub.flush();
-			await saveWorkspace(this.idb(), record);
-			await this.attach(record, hub);
+			await saveWorkspace(this.idb(), { ...record, recentUsers: [keys.user.id] });
+			this.device = { ...record, recentUsers: [keys.user.id] };
+			this.audit('create', 'staff-user', keys.user.id);
+			this.keys = null;
+			await this.startSession(keys);
+			this.setupToken = null;
 		} catch (e) {
+			this.progress = null;
 			this.fail('Could not set up the clinic on this workstation', e);
 		}
 	}
 
-	private async open(record: DeviceRecord): Promise<void> {
+	private async startSession(keys: UnlockedKeys): Promise<void> {
+		const device = this.device!;
+		const hub = this.hub!;
+		this.keys = keys;
+		this.lockMessage = null;
+		this.session = { user: keys.user, startedAt: Date.now(), emergency: keys.user.emergency };
+		this.audit('login');
+		if (keys.user.emergency) this.audit('break-glass');
 		this.status = 'opening';
-		const hub = await this.startHub(record);
-		await hub.ready(directoryDoc());
-		if (record.syncToken) {
-			this.sync.start(hub, {
-				token: record.syncToken,
-				deviceId: record.deviceId,
-				userName: readTokenClaims(record.syncToken)?.sub ?? record.deviceId
-			});
+		await this.attachDirectory(hub);
+		const policy = this.policy!;
+		this.autoLock = new AutoLock({
+			idleMs: policy.idleMinutes * 60_000,
+			maxMs: policy.sessionHours * 3_600_000,
+			channel: `clinicdesk-session-${device.workspaceId}`,
+			target: typeof window !== 'undefined' ? window : undefined,
+			onLock: (cause) => void this.lock(cause)
+		});
+		this.status = 'ready';
+		if (device.server) {
+			this.connect(keys);
+			this.preload(hub);
 		}
-		await this.attach(record, hub);
 	}
 
-	private async startHub(record: DeviceRecord): Promise<DocHub> {
-		await this.closeDocs();
-		const key = await loadOrCreateDeviceKey(this.idb(), record.workspaceId);
-		this.hub = new DocHub({
+	/** Relay tokens for this session; the setup token bridges the moment the first admin is created. */
+	private connect(keys: UnlockedKeys): void {
+		const device = this.device!;
+		const start = (token: string) => {
+			this.relayToken = token;
+			if (this.sync.enabled) this.sync.setToken(token);
+			else this.sync.start(this.hub!, { token, deviceId: device.deviceId, userName: keys.user.displayName });
+		};
+		if (this.setupToken) start(this.setupToken);
+		this.relay = new RelaySession({
+			auth: this.auth,
+			username: keys.user.username,
+			authKey: keys.authKey,
+			deviceId: device.deviceId,
+			onToken: (login) => start(login.accessToken),
+			onRefused: (reason) => void this.lock(reason === 'disabled' ? 'disabled' : 'changed')
+		});
+		void this.relay.start();
+	}
+
+	private async openDevice(record: DeviceRecord): Promise<void> {
+		await this.closeAll();
+		this.deviceKey = await loadOrCreateDeviceKey(this.idb(), record.workspaceId);
+		const hub = new DocHub({
 			idb: this.idb(),
 			dbName: workspaceDbName(record.workspaceId),
-			key,
+			keysFor: (name) => {
+				if (usesDeviceKey(name)) return this.deviceKey ? [this.deviceKey] : undefined;
+				const kind = scopeOf(name);
+				return kind === 'keyring' ? undefined : this.keys?.scopes.get(kind);
+			},
 			onStoreError: (e) => (this.storeErrors = [...this.storeErrors, e]),
 			onNewerSchema: (name) => (this.newerSchemaDocs = [...this.newerSchemaDocs, name])
 		});
-		return this.hub;
+		this.hub = hub;
+		this.device = record;
+		const keyringYDoc = await hub.ready(keyringDoc());
+		this.keyring = new Keyring(keyringYDoc);
+		const readKeyring = () => {
+			this.users = this.keyring?.users() ?? [];
+			this.policy = this.keyring?.policy() ?? null;
+			const me = this.keys && this.keyring?.user(this.keys.user.id);
+			if (this.keys && (!me || me.disabled)) void this.lock('disabled');
+		};
+		keyringYDoc.on('update', readKeyring);
+		this.stops.push(() => keyringYDoc.off('update', readKeyring));
+		readKeyring();
+		const log = await hub.ready(auditDoc(record.deviceId));
+		this.auditLog = new AuditLog(log, { deviceId: record.deviceId, chainId: this.chainId });
 	}
 
-	private async attach(record: DeviceRecord, hub: DocHub): Promise<void> {
+	private async attachDirectory(hub: DocHub): Promise<void> {
 		const dir = await hub.ready(directoryDoc());
-		this.stopDirectory?.();
 		const refresh = () => {
-			this.readDirectory(dir);
-			if (this.status === 'setup' && this.clinic) this.status = 'ready';
+			if (this.keys) this.readDirectory(dir);
 		};
 		dir.on('update', refresh);
-		this.stopDirectory = () => dir.off('update', refresh);
-		this.device = record;
+		this.stops.push(() => dir.off('update', refresh));
 		this.readDirectory(dir);
-		this.status = this.clinic ? 'ready' : 'setup';
-		if (this.clinic && record.clinicName !== this.clinic.name) {
-			this.device = { ...record, clinicName: this.clinic.name.slice(0, 120) };
-			await saveWorkspace(this.idb(), this.device);
+		const device = this.device!;
+		if (this.clinic && device.clinicName !== this.clinic.name) {
+			await this.saveDevice({ ...device, clinicName: this.clinic.name.slice(0, 120) });
 		}
-		if (record.syncToken) this.preload(hub);
 	}
 
 	/**
@@ -260,11 +692,13 @@ export class WorkspaceState {
 	 */
 	private preload(hub: DocHub): void {
 		const now = new Date();
-		for (let i = -1; i <= 2; i++) {
-			const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1));
-			hub.open(scheduleDoc(d.toISOString().slice(0, 7)));
+		if (this.can('schedule')) {
+			for (let i = -1; i <= 2; i++) {
+				const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + i, 1));
+				hub.open(scheduleDoc(d.toISOString().slice(0, 7)));
+			}
 		}
-		for (const name of allPatientDocs()) hub.open(name);
+		if (this.can('patients')) for (const name of allPatientDocs()) hub.open(name);
 	}
 
 	private readDirectory(dir: Y.Doc): void {
@@ -284,12 +718,66 @@ export class WorkspaceState {
 		]);
 	}
 
-	private async closeDocs(): Promise<void> {
+	private clearDirectory(): void {
+		this.clinic = null;
+		this.providers = this.rooms = this.appointmentTypes = [];
+		this.quarantineBySource.clear();
+		this.quarantined = [];
+	}
+
+	private async loginFailed(user: StaffUser | undefined, e: unknown): Promise<void> {
+		if (e instanceof DisabledUserError) {
+			this.lockMessage = 'This account is disabled. Ask your clinic administrator.';
+		} else if (e instanceof WrongPassphraseError || e instanceof UnknownUserError) {
+			this.lockMessage = 'That login name and passphrase do not match.';
+		} else {
+			this.lockMessage = 'Could not log in on this workstation.';
+		}
+		const device = this.device;
+		if (!user || !device) return;
+		this.audit('login-failed', 'staff-user', user.id, user.id);
+		const prev = device.failures[user.id]?.count ?? 0;
+		await this.saveDevice({
+			...device,
+			failures: { ...device.failures, [user.id]: { count: prev + 1, at: Date.now() } }
+		});
+	}
+
+	private async saveDevice(record: DeviceRecord): Promise<void> {
+		this.device = record;
+		await saveWorkspace(this.idb(), record);
+	}
+
+	private requireManager(): { keyring: Keyring; keys: UnlockedKeys } {
+		if (!this.keyring || !this.keys || !this.isManager) throw new Error('Only an administrator can do that');
+		return { keyring: this.keyring, keys: this.keys };
+	}
+
+	private async abandonJoin(): Promise<void> {
+		const device = this.device;
+		await this.closeAll();
+		if (device) {
+			await deleteWorkspaceDatabase(this.idb(), workspaceDbName(device.workspaceId));
+			await forgetWorkspace(this.idb(), device.workspaceId);
+		}
+		this.device = null;
+		this.status = 'welcome';
+	}
+
+	private async closeAll(): Promise<void> {
 		this.sync.stop();
-		this.stopDirectory?.();
-		this.stopDirectory = null;
+		this.relay?.stop();
+		this.relay = null;
+		this.autoLock?.stop();
+		this.autoLock = null;
+		for (const stop of this.stops) stop();
+		this.stops = [];
 		const hub = this.hub;
 		this.hub = null;
+		this.keyring = null;
+		this.auditLog = null;
+		this.keys = null;
+		this.session = null;
 		await hub?.close();
 	}
 
@@ -299,6 +787,50 @@ export class WorkspaceState {
 		this.error = `${message} (${kind}).`;
 		this.status = 'error';
 	}
+}
+
+type LockReason = LockCause | 'manual' | 'logout' | 'disabled' | 'changed';
+
+const LOCK_TEXT: Record<LockReason, string | null> = {
+	idle: 'Locked after a period without activity.',
+	'session-cap': 'Locked: the longest session the clinic allows has ended.',
+	'other-tab': 'Locked in another window of ClinicDesk.',
+	manual: null,
+	logout: null,
+	disabled: 'This account has been disabled.',
+	changed:
+		'The clinic server did not accept this passphrase (was it changed on another workstation?). Log in again.'
+};
+
+/** The demo clinic's accounts besides its administrator: one per role and a break-glass account. */
+const DEMO_USERS: Omit<NewUser, 'passphrase'>[] = [
+	{ displayName: 'Frankie Front', username: 'front', role: 'front-desk' },
+	{ displayName: 'Billie Biller', username: 'billing', role: 'billing' },
+	{ displayName: 'Morgan Secretary', username: 'secretary', role: 'medical-secretary' },
+	{ displayName: 'Dr Rowan Physician', username: 'physician', role: 'physician' },
+	{ displayName: 'Olive Manager', username: 'manager', role: 'office-manager' },
+	{ displayName: 'Emergency Access', username: 'emergency', role: 'physician', emergency: true }
+];
+
+function joinProblem(e: unknown): string {
+	if (e instanceof AuthError) {
+		switch (e.reason) {
+			case 'invalid-login':
+				return 'That login name and passphrase do not match.';
+			case 'disabled':
+				return 'This account is disabled. Ask your clinic administrator.';
+			case 'no-users':
+				return 'This clinic server has no accounts yet. Its first workstation joins with a setup token.';
+			case 'too-many-attempts':
+				return 'Too many attempts. Wait a minute and try again.';
+			case 'offline':
+				return 'Could not reach the clinic server. Check the network and try again.';
+			default:
+				return 'The clinic server could not log you in. Try again, or tell your clinic administrator.';
+		}
+	}
+	if (e instanceof WrongPassphraseError) return 'That login name and passphrase do not match.';
+	return 'Could not join the clinic server.';
 }
 
 function byName<T>(key: (t: T) => string) {

@@ -26,3 +26,4 @@ export {
 } from './presence';
 export type { SyncProblem, SyncProblemCode } from './problems';
 export { defaultBackoff, type BackoffPolicy } from './backoff';
+export { AuthClient, AuthError, loginResponse, type LoginResponse } from './auth-client';
