@@ -1,16 +1,17 @@
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import { SignJWT } from 'jose';
-import { expect, test } from './fixtures';
+import { DEMO_PASSPHRASE, expect, test } from './fixtures';
 
 /**
- * Two browser contexts are two workstations of one clinic, both signed in to the relay that
- * `npm start` runs. Tokens are signed here with the relay's test secret (set in global-setup.ts).
+ * Two browser contexts are two workstations of one clinic server. The first joins with a setup token
+ * (what `npm run token` prints; signed here with the relay's test secret from global-setup.ts) and
+ * loads the demo clinic with its accounts; the second logs in as the demo front desk.
  */
-async function token(user: string, access: 'read' | 'write' = 'write'): Promise<string> {
+async function setupToken(): Promise<string> {
 	const secret = new TextEncoder().encode(process.env.RELAY_JWT_SECRET);
-	return new SignJWT({ role: 'front-desk', clinic: process.env.CLINIC_ID, docs: ['*'], access })
+	return new SignJWT({ role: 'administrator', clinic: process.env.CLINIC_ID, docs: ['*'], access: 'write' })
 		.setProtectedHeader({ alg: 'HS256' })
-		.setSubject(user)
+		.setSubject('setup')
 		.setIssuer('clinicdesk-relay')
 		.setAudience('clinicdesk-sync')
 		.setIssuedAt()
@@ -18,16 +19,31 @@ async function token(user: string, access: 'read' | 'write' = 'write'): Promise<
 		.sign(secret);
 }
 
-async function workstation(
+async function firstWorkstation(
 	browser: Browser,
-	baseURL: string,
-	user: string
+	baseURL: string
 ): Promise<{ ctx: BrowserContext; page: Page }> {
 	const ctx = await browser.newContext({ baseURL });
 	const page = await ctx.newPage();
 	await page.goto('/');
-	await page.getByLabel('Sign-in token').fill(await token(user));
-	await page.getByRole('button', { name: 'Join clinic server' }).click();
+	await page.getByText('First workstation of a new clinic server').click();
+	await page.getByLabel('Setup token').fill(await setupToken());
+	await page.getByRole('button', { name: 'Join with setup token' }).click();
+	return { ctx, page };
+}
+
+async function loginWorkstation(
+	browser: Browser,
+	baseURL: string,
+	username: string
+): Promise<{ ctx: BrowserContext; page: Page }> {
+	const ctx = await browser.newContext({ baseURL });
+	const page = await ctx.newPage();
+	await page.goto('/');
+	const join = page.getByRole('region', { name: 'Join your clinic’s server' });
+	await join.getByLabel('Login name').fill(username);
+	await join.getByLabel('Passphrase').fill(DEMO_PASSPHRASE);
+	await join.getByRole('button', { name: 'Log in and join' }).click();
 	return { ctx, page };
 }
 
@@ -51,20 +67,21 @@ test('two workstations share one clinic live, and merge offline edits without lo
 	baseURL
 }) => {
 	test.setTimeout(120_000);
-	const a = await workstation(browser, baseURL!, 'user-a');
+	const a = await firstWorkstation(browser, baseURL!);
 	await expect(page(a).getByRole('heading', { name: 'Set up this clinic' })).toBeVisible({ timeout: 20_000 });
 	await page(a).getByRole('button', { name: 'Load the demo clinic' }).click();
 	await expect(page(a).getByTestId('clinic-name')).toContainText('(demo)', { timeout: 30_000 });
 	await expect(page(a).getByTestId('sync-status')).toContainText('Synced', { timeout: 30_000 });
 
-	const b = await workstation(browser, baseURL!, 'user-b');
+	const b = await loginWorkstation(browser, baseURL!, 'front');
+	await expect(page(b).getByTestId('current-user')).toContainText('Frankie Front', { timeout: 30_000 });
 	await expect(page(b).getByTestId('clinic-name')).toContainText('(demo)', { timeout: 30_000 });
 	const countA = await page(a).getByTestId('appointment').count();
 	await expect(page(b).getByTestId('appointment')).toHaveCount(countA);
 
 	// Presence: each sees the other.
-	await expect(page(a).getByTestId('presence')).toContainText('user-b');
-	await expect(page(b).getByTestId('presence')).toContainText('user-a');
+	await expect(page(a).getByTestId('presence')).toContainText('Frankie Front');
+	await expect(page(b).getByTestId('presence')).toContainText('Avery Admin');
 
 	// Live: a patient added on A appears on B without a reload.
 	await addPatient(page(a), 'Ombrel', 'Quistane');
@@ -94,6 +111,44 @@ test('two workstations share one clinic live, and merge offline edits without lo
 		await findPatient(p, 'Parquist');
 		await expect(p.getByRole('link', { name: 'Parquist, Illomen' })).toBeVisible();
 	}
+
+	// A new colleague is added on A while B is locked; B's keyring is behind, so B's lock screen asks
+	// the server, catches up, and the colleague picks their own passphrase (checked by the relay).
+	await page(b).getByRole('button', { name: 'Log out' }).click();
+	await expect(page(b).getByTestId('lock-screen')).toBeVisible();
+	await nav(page(a), 'Admin').click();
+	await page(a).getByRole('link', { name: 'Users and roles' }).click();
+	const add = page(a).getByRole('form', { name: 'Add a staff member' });
+	await add.getByLabel('Name', { exact: true }).fill('Nova Newbie');
+	await add.getByLabel('Login name').fill('newbie');
+	await add.getByLabel('Temporary passphrase').fill('temporary pass one');
+	await add.getByRole('button', { name: 'Add staff member' }).click();
+	await expect(page(a).getByRole('status').filter({ hasText: 'Nova Newbie can now log in' })).toBeVisible({
+		timeout: 20_000
+	});
+	await expect(page(a).getByTestId('sync-status')).toContainText('Synced', { timeout: 30_000 });
+	const lock = page(b).getByTestId('lock-screen');
+	await lock.getByLabel('Login name').fill('newbie');
+	await lock.getByLabel('Passphrase').fill('temporary pass one');
+	await lock.getByRole('button', { name: 'Unlock' }).click();
+	await expect(page(b).getByRole('heading', { name: 'Choose your own passphrase' })).toBeVisible({
+		timeout: 30_000
+	});
+	await page(b).getByLabel('Current passphrase').fill('temporary pass one');
+	await page(b)
+		.getByLabel(/^New passphrase(?! again)/)
+		.fill('nova has her own words');
+	await page(b).getByLabel('New passphrase again').fill('nova has her own words');
+	await page(b).getByRole('button', { name: 'Change passphrase' }).click();
+	await expect(page(b).getByTestId('current-user')).toContainText('Nova Newbie', { timeout: 20_000 });
+	// The relay stored the new passphrase: the old one no longer opens the account on A.
+	await page(a).getByRole('button', { name: 'Log out' }).click();
+	await expect(page(a).getByTestId('lock-screen')).toBeVisible();
+	const lockA = page(a).getByTestId('lock-screen');
+	await lockA.getByLabel('Login name').fill('newbie');
+	await lockA.getByLabel('Passphrase').fill('nova has her own words');
+	await lockA.getByRole('button', { name: 'Unlock' }).click();
+	await expect(page(a).getByTestId('current-user')).toContainText('Nova Newbie', { timeout: 30_000 });
 	await a.ctx.close();
 	await b.ctx.close();
 });

@@ -17,7 +17,8 @@ import type { StaffUser } from '../../src/lib/domain/security/users';
 import { subprotocolsFor } from '../../src/lib/domain/sync/mux';
 import { Keyring, type UnlockedKeys } from '../../src/lib/persistence/keyring';
 import { changeKeybagPassphrase, deriveUserSecrets, fromB64, toB64 } from '../../src/lib/persistence/keywrap';
-import { eventually, provider, token, tryConnect, whenSynced } from './support/clients';
+import type { Session } from '../../sync-server/login';
+import { eventually, provider, syncMessage, token, tryConnect, whenSynced } from './support/clients';
 import { MuxClient } from './support/mux';
 import {
 	ensureRelayBuilt,
@@ -48,15 +49,6 @@ async function post(path: string, payload: unknown, headers: Record<string, stri
 	});
 	const text = await res.text();
 	return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
-}
-
-interface Session {
-	accessToken: string;
-	refreshToken: string;
-	expiresAt: number;
-	clinicId: string;
-	userId: string;
-	role: string;
 }
 
 const PASS = 'correct horse battery';
@@ -225,11 +217,11 @@ describe('login API', () => {
 						'patients/a',
 						'directory',
 						'keyring',
-						'audit/desk-fran-01',
+						'audit/desk-fran-01/2026-11',
 						'billing/2026-05',
 						'clinical/2026-05',
 						'inventory',
-						'audit/desk-other-01'
+						'audit/desk-other-01/2026-11'
 					].map(async (d) => [d, await open(d)] as const)
 				)
 			);
@@ -238,11 +230,11 @@ describe('login API', () => {
 				'patients/a': 101,
 				directory: 101,
 				keyring: 101,
-				'audit/desk-fran-01': 101,
+				'audit/desk-fran-01/2026-11': 101,
 				'billing/2026-05': 403,
 				'clinical/2026-05': 403,
 				inventory: 403,
-				'audit/desk-other-01': 403
+				'audit/desk-other-01/2026-11': 403
 			});
 		});
 
@@ -339,11 +331,12 @@ describe('login API', () => {
 			}
 			out.set('keyring', r === 'administrator' ? 'write' : 'read');
 			for (const other of roleEnum.options)
-				out.set(`audit/${deviceOf(other)}`, other === r ? 'write' : 'none');
-			out.set(`audit/${OTHER_DEVICE}`, 'none');
+				out.set(`audit/${deviceOf(other)}/2026-11`, other === r ? 'write' : 'none');
+			out.set(`audit/${OTHER_DEVICE}/2026-11`, 'none');
 			if (DEFAULT_ROLES[r].audit !== 'none') {
-				for (const other of roleEnum.options) if (other !== r) out.set(`audit/${deviceOf(other)}`, 'read');
-				out.set(`audit/${OTHER_DEVICE}`, 'read');
+				for (const other of roleEnum.options)
+					if (other !== r) out.set(`audit/${deviceOf(other)}/2026-11`, 'read');
+				out.set(`audit/${OTHER_DEVICE}/2026-11`, 'read');
 			}
 			return out;
 		}
@@ -434,7 +427,7 @@ describe('login API', () => {
 			expect(claims.write).toContain('schedule/');
 			expect(claims.docs).not.toContain('inventory');
 			// The device id of the original login is kept.
-			expect(claims.write).toContain('audit/device-otto-02');
+			expect(claims.write).toContain('audit/device-otto-02/');
 		});
 	});
 
@@ -450,7 +443,7 @@ describe('login API', () => {
 				const s = await session(user, device);
 				const d = new Y.Doc();
 				d.getMap('chains').set('c-000000000001', new Y.Array());
-				const p = provider(relay.wsUrl, `audit/${device}`, d, s.accessToken);
+				const p = provider(relay.wsUrl, `audit/${device}/2026-11`, d, s.accessToken);
 				await whenSynced(p);
 				p.destroy();
 			}
@@ -460,7 +453,7 @@ describe('login API', () => {
 				const body = (await res.json()) as { docs: string[] };
 				return (
 					res.status === 200 &&
-					['audit/desk-one-0001', 'audit/desk-two-0002'].every((n) => body.docs.includes(n))
+					['audit/desk-one-0001/2026-11', 'audit/desk-two-0002/2026-11'].every((n) => body.docs.includes(n))
 				);
 			});
 			expect((await get((await session('fran', 'desk-one-0001')).accessToken)).status).toBe(403);
@@ -634,17 +627,3 @@ describe('login API', () => {
 		});
 	});
 });
-
-function syncMessage(step: number, update: Uint8Array): Uint8Array {
-	return new Uint8Array([0, step, ...varUint(update.length), ...update]);
-}
-
-function varUint(n: number): number[] {
-	const out: number[] = [];
-	while (n > 0x7f) {
-		out.push(0x80 | (n & 0x7f));
-		n >>>= 7;
-	}
-	out.push(n);
-	return out;
-}

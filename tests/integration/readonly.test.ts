@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { eventually, provider, token, whenSynced } from './support/clients';
+import { eventually, provider, syncMessage, token, whenSynced } from './support/clients';
 import { MuxClient } from './support/mux';
 import {
 	ensureRelayBuilt,
@@ -71,12 +71,12 @@ describe('read-only access', () => {
 		mux.send({
 			type: 'message',
 			channel: 1,
-			payload: new Uint8Array([0, 2, ...varUint(update.length), ...update])
+			payload: syncMessage(2, update)
 		});
 		mux.send({
 			type: 'message',
 			channel: 1,
-			payload: new Uint8Array([0, 1, ...varUint(update.length), ...update])
+			payload: syncMessage(1, update)
 		});
 		// The answer to a query-awareness comes after the relay has handled both updates.
 		const before = mux.frames.length;
@@ -111,13 +111,3 @@ describe('read-only access', () => {
 		expect(rows.every((r) => r.role === 'front-desk' && r.bytes > 0 && r.update_id > 0)).toBe(true);
 	});
 });
-
-function varUint(n: number): number[] {
-	const out: number[] = [];
-	while (n > 0x7f) {
-		out.push(0x80 | (n & 0x7f));
-		n >>>= 7;
-	}
-	out.push(n);
-	return out;
-}

@@ -1,5 +1,5 @@
 /**
- * A workstation's audit log, kept in its own document `audit/<deviceId>`.
+ * A workstation's audit log, kept in its own documents `audit/<deviceId>/<yyyy-mm>` (one per month).
  *
  * The hash chain (domain/security/audit.ts) needs exactly one writer, but several tabs of one
  * workstation append to the same document and share no memory. Two tabs pushing to one Y.Array
@@ -59,7 +59,7 @@ export class AuditLog {
 		readonly doc: Y.Doc,
 		opts: { deviceId: string; chainId?: string }
 	) {
-		if (!isDocName(`audit/${opts.deviceId}`)) throw new Error('Not a workstation id');
+		if (!isDocName(`audit/${opts.deviceId}/2000-01`)) throw new Error('Not a workstation id');
 		this.deviceId = opts.deviceId;
 		this.chainId = opts.chainId ?? newChainId();
 		if (!CHAIN_ID.test(this.chainId)) throw new Error('A chain id looks like c-0123456789ab');

@@ -8,7 +8,7 @@ describe('document layout', () => {
 			'inventory',
 			'schedule/2026-11',
 			'patients/a',
-			'audit/ws-1234abcd-ef01',
+			'audit/ws-1234abcd-ef01/2026-11',
 			'billing/2027-01'
 		])
 			expect(isDocName(ok), ok).toBe(true);
@@ -19,6 +19,8 @@ describe('document layout', () => {
 			'patients/g',
 			'clinical',
 			'audit/x',
+			'audit/ws-1234abcd-ef01',
+			'audit/ws-1234abcd-ef01/2026-13',
 			'../etc'
 		])
 			expect(isDocName(bad), bad).toBe(false);

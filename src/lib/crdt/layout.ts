@@ -39,7 +39,13 @@ export const scheduleDoc = (month: string): DocName => checked(`schedule/${month
 export const clinicalDoc = (month: string): DocName => checked(`clinical/${month}`);
 export const billingDoc = (month: string): DocName => checked(`billing/${month}`);
 export const commsDoc = (month: string): DocName => checked(`comms/${month}`);
-export const auditDoc = (deviceId: string): DocName => checked(`audit/${deviceId}`);
+/** This workstation's audit log for a month (`yyyy-mm`, UTC): one writer per log, bounded size. */
+export const auditDoc = (deviceId: string, month: string): DocName => checked(`audit/${deviceId}/${month}`);
+
+/** The workstation an audit log document belongs to. */
+export function auditDeviceOf(name: DocName): string {
+	return name.split('/')[1] ?? '';
+}
 
 export function patientsDocFor(patientId: string): DocName {
 	return checked(`patients/${patientId.charAt(0).toLowerCase()}`);

@@ -1,14 +1,13 @@
 /**
- * Per-device, per-workspace data key, kept as a non-extractable CryptoKey object in IndexedDB.
+ * Per-device, per-workspace key, kept as a non-extractable CryptoKey object in IndexedDB. Since users and
+ * roles arrived it seals only the documents that must open before anyone logs in and hold no PHI: the
+ * keyring (staff accounts, wrapped keys) and this workstation's audit logs (crdt/layout.ts usesDeviceKey).
+ * Clinic data is sealed with per-scope keys that only a passphrase unwraps (keywrap.ts).
  *
- * What this gives today: records are never plaintext in IndexedDB, so PHI does not show up in DevTools, in dumps
- * of the workspace database or in a text search of the disk; and page script (including injected script) can use
- * the key while the app is open but can never export its bytes.
- * What it does NOT give: browsers serialise the key material into their own IndexedDB files in the same profile,
- * so anyone holding a copy of the browser profile, or able to run code in it, can decrypt every record. The key
- * is stored next to the data with no secret guarding it. Until the users/roles work wraps this key with a key
- * derived from each user's passphrase, real at-rest protection still depends on OS disk encryption and OS
- * accounts; do not describe this layer as more than that.
+ * What it gives: those records are never plaintext in IndexedDB, and page script can use the key but never
+ * export it. What it does NOT give: the browser stores the key material in the same profile, so anyone with a
+ * copy of the profile can read the keyring and audit logs (staff names, wrapped keys, action codes — no PHI;
+ * the wrapped keys still need a passphrase).
  *
  * Two tabs opening the same workspace for the first time may both generate a key; the check-and-insert runs in a
  * single readwrite transaction (IndexedDB serialises those per store), so exactly one key wins and both tabs

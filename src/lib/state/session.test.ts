@@ -27,6 +27,15 @@ async function newClinic(idb: IDBFactory): Promise<WorkspaceState> {
 	return ws;
 }
 
+const addFrankie = (ws: WorkspaceState) =>
+	ws.addUser({
+		displayName: 'Frankie Front',
+		username: 'frankie',
+		role: 'front-desk',
+		passphrase: 'temporary passphrase',
+		mustChange: false
+	});
+
 /** The hub's raw open(), to prove reads fail without going through screens. */
 function rawOpen(ws: WorkspaceState, name: 'directory' | 'patients/0') {
 	return (ws as unknown as { hub: { open(n: string): unknown } }).hub.open(name);
@@ -120,13 +129,7 @@ describe('session', () => {
 
 	it('hides what a role may not use and records logins, views and locks in the audit log', async () => {
 		const ws = await newClinic(new FakeIDBFactory());
-		await ws.addUser({
-			displayName: 'Frankie Front',
-			username: 'frankie',
-			role: 'front-desk',
-			passphrase: 'temporary passphrase',
-			mustChange: false
-		});
+		await addFrankie(ws);
 		await ws.lock();
 		expect(await ws.unlock('frankie', 'a wrong guess here')).toBe(false);
 		expect(await ws.unlock('frankie', 'temporary passphrase')).toBe(true);
@@ -149,5 +152,22 @@ describe('session', () => {
 		expect(trail.rows.some((r) => r.action === 'role-change')).toBe(true);
 		expect(trail.verdicts.every((v) => v.verdict.ok)).toBe(true);
 		expect(JSON.stringify(trail.rows)).not.toContain('Frankie');
+	}, 60_000);
+
+	it('re-issues every user’s keys when the administrator changes the role matrix', async () => {
+		const ws = await newClinic(new FakeIDBFactory());
+		await addFrankie(ws);
+		const roles = structuredClone(ws.policy!.roles);
+		roles['front-desk'].billing = 'read';
+		roles['front-desk'].comms = 'none';
+		await ws.saveRoleMatrix(roles);
+		await ws.lock();
+		expect(await ws.unlock('frankie', 'temporary passphrase')).toBe(true);
+		expect(ws.can('billing')).toBe(true);
+		expect(ws.can('billing', 'write')).toBe(false);
+		expect(ws.can('comms')).toBe(false);
+		const hub = ws.docs() as unknown as { canOpen(n: string): boolean };
+		expect(hub.canOpen('billing/2026-11')).toBe(true);
+		expect(hub.canOpen('comms/2026-11')).toBe(false);
 	}, 60_000);
 });

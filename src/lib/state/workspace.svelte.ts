@@ -23,9 +23,11 @@ import { AuditLog, newChainId, readAuditDocs, type AuditRow, type ChainVerdictRo
 import { appointmentTypesIn, clinicsIn, providersIn, roomsIn } from '../crdt/collections';
 import {
 	allPatientDocs,
+	auditDeviceOf,
 	auditDoc,
 	directoryDoc,
 	keyringDoc,
+	monthsBetween,
 	scheduleDoc,
 	isDocName,
 	scopeOf,
@@ -108,6 +110,7 @@ export class WorkspaceState {
 	private keys: UnlockedKeys | null = null;
 	private keyring: Keyring | null = null;
 	private auditLog: AuditLog | null = null;
+	private auditLogName: DocName | null = null;
 	private autoLock: AutoLock | null = null;
 	private relay: RelaySession | null = null;
 	/** The current relay access token (memory only), for the relay's few HTTP calls. */
@@ -426,12 +429,21 @@ export class WorkspaceState {
 		return version;
 	}
 
-	savePolicy(
-		patch: Partial<Pick<SecurityPolicy, 'idleMinutes' | 'sessionHours' | 'maxFailures' | 'roles'>>
-	): void {
+	savePolicy(patch: Partial<Pick<SecurityPolicy, 'idleMinutes' | 'sessionHours' | 'maxFailures'>>): void {
 		const { keyring } = this.requireManager();
 		keyring.savePolicy(patch);
-		this.audit(patch.roles ? 'role-change' : 'change', 'security-policy');
+		this.audit('change', 'security-policy');
+	}
+
+	/**
+	 * A new role matrix, then every user's keys follow it: scopes a role gained are wrapped for its
+	 * users, scopes it lost are withdrawn (rotate those keys if that matters: see README).
+	 */
+	async saveRoleMatrix(roles: SecurityPolicy['roles']): Promise<void> {
+		const { keyring, keys } = this.requireManager();
+		keyring.savePolicy({ roles });
+		this.audit('role-change', 'security-policy');
+		for (const u of keyring.users()) await keyring.setRole(keys, u.id, u.role);
 	}
 
 	/**
@@ -514,7 +526,10 @@ export class WorkspaceState {
 	}> {
 		const hub = this.docs();
 		const device = this.device!;
-		const names = new Set<DocName>([auditDoc(device.deviceId)]);
+		// This workstation's logs for every month since it joined (an empty month costs nothing).
+		const names = new Set<DocName>(
+			monthsBetween(device.createdAt, new Date().toISOString()).map((m) => auditDoc(device.deviceId, m))
+		);
 		if (device.server && this.relayToken) {
 			for (const n of await this.auth.auditLogs(this.relayToken).catch(() => [])) {
 				if (isDocName(n) && scopeOf(n) === 'audit') names.add(n);
@@ -522,7 +537,7 @@ export class WorkspaceState {
 		}
 		for (const n of hub.names()) if (scopeOf(n) === 'audit') names.add(n);
 		const logs = await Promise.all(
-			[...names].map(async (n) => ({ deviceId: n.slice('audit/'.length), doc: await hub.ready(n) }))
+			[...names].map(async (n) => ({ deviceId: auditDeviceOf(n), doc: await hub.ready(n) }))
 		);
 		const handler = () => onChange?.();
 		for (const l of logs) l.doc.on('update', handler);
@@ -569,9 +584,10 @@ export class WorkspaceState {
 			const keyring = this.keyring!;
 			this.progress = 'Creating the administrator’s keys…';
 			const keys = await keyring.bootstrap(admin);
-			for (const u of others) {
-				this.progress = `Creating the account of ${u.displayName}…`;
-				await keyring.addUser(keys, u);
+			if (others.length) {
+				// WebCrypto runs key generation and PBKDF2 off the main thread: create them side by side.
+				this.progress = `Creating ${others.length} more accounts…`;
+				await Promise.all(others.map((u) => keyring.addUser(keys, u)));
 			}
 			this.progress = null;
 			this.keys = keys;
@@ -599,6 +615,7 @@ export class WorkspaceState {
 	private async startSession(keys: UnlockedKeys): Promise<void> {
 		const device = this.device!;
 		const hub = this.hub!;
+		await this.openAuditLog();
 		this.keys = keys;
 		this.lockMessage = null;
 		this.session = { user: keys.user, startedAt: Date.now(), emergency: keys.user.emergency };
@@ -668,8 +685,17 @@ export class WorkspaceState {
 		keyringYDoc.on('update', readKeyring);
 		this.stops.push(() => keyringYDoc.off('update', readKeyring));
 		readKeyring();
-		const log = await hub.ready(auditDoc(record.deviceId));
-		this.auditLog = new AuditLog(log, { deviceId: record.deviceId, chainId: this.chainId });
+		await this.openAuditLog();
+	}
+
+	/** This month's log; a session that starts in a new month moves to that month's document. */
+	private async openAuditLog(): Promise<void> {
+		const device = this.device!;
+		const name = auditDoc(device.deviceId, thisMonth());
+		if (this.auditLogName === name) return;
+		const log = await this.hub!.ready(name);
+		this.auditLog = new AuditLog(log, { deviceId: device.deviceId, chainId: this.chainId });
+		this.auditLogName = name;
 	}
 
 	private async attachDirectory(hub: DocHub): Promise<void> {
@@ -776,6 +802,7 @@ export class WorkspaceState {
 		this.hub = null;
 		this.keyring = null;
 		this.auditLog = null;
+		this.auditLogName = null;
 		this.keys = null;
 		this.session = null;
 		await hub?.close();
@@ -831,6 +858,10 @@ function joinProblem(e: unknown): string {
 	}
 	if (e instanceof WrongPassphraseError) return 'That login name and passphrase do not match.';
 	return 'Could not join the clinic server.';
+}
+
+function thisMonth(): string {
+	return new Date().toISOString().slice(0, 7);
 }
 
 function byName<T>(key: (t: T) => string) {

@@ -121,3 +121,18 @@ export function closeOf(ws: WebSocket): Promise<number> {
 		ws.once('close', (code) => resolve(code));
 	});
 }
+
+/** A y-websocket sync message (type 0) of the given step (1: step 2 reply, 2: update) carrying `update`. */
+export function syncMessage(step: number, update: Uint8Array): Uint8Array {
+	return new Uint8Array([0, step, ...varUint(update.length), ...update]);
+}
+
+function varUint(n: number): number[] {
+	const out: number[] = [];
+	while (n > 0x7f) {
+		out.push(0x80 | (n & 0x7f));
+		n >>>= 7;
+	}
+	out.push(n);
+	return out;
+}

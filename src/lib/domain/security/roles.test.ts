@@ -13,8 +13,8 @@ describe('default role matrix', () => {
 	it('lets billing read the schedule without changing it', () => {
 		expect(accessTo(DEFAULT_ROLES, 'billing', 'schedule')).toBe('read');
 		expect(tokenGrant(DEFAULT_ROLES, 'billing', 'ws-0123456789')).toEqual({
-			docs: ['keyring', 'directory', 'schedule/', 'patients/', 'billing/', 'audit/ws-0123456789'],
-			write: ['billing/', 'audit/ws-0123456789']
+			docs: ['keyring', 'directory', 'schedule/', 'patients/', 'billing/', 'audit/ws-0123456789/'],
+			write: ['billing/', 'audit/ws-0123456789/']
 		});
 	});
 
@@ -26,7 +26,7 @@ describe('default role matrix', () => {
 			const g = tokenGrant(DEFAULT_ROLES, r, 'ws-0123456789');
 			expect(g.write).not.toContain('keyring');
 			expect(g.docs).not.toContain('audit/');
-			expect(g.write).toContain('audit/ws-0123456789');
+			expect(g.write).toContain('audit/ws-0123456789/');
 		}
 	});
 

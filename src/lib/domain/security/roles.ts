@@ -112,7 +112,7 @@ export function tokenGrant(matrix: RoleMatrix, r: Role, deviceId: string): Token
 		out.docs.push(prefixOf(s));
 		if (a === 'write') out.write.push(prefixOf(s));
 	}
-	const ownLog = `audit/${deviceId}`;
+	const ownLog = `audit/${deviceId}/`;
 	out.docs.push(matrix[r].audit === 'none' ? ownLog : 'audit/');
 	out.write.push(ownLog);
 	return out;

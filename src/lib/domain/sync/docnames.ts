@@ -17,7 +17,8 @@ export type DocName =
 
 const monthly = /^(schedule|clinical|billing|comms)\/(\d{4})-(0[1-9]|1[0-2])$/;
 const patientShard = /^patients\/[0-9a-f]$/;
-const auditLog = /^audit\/[0-9a-z-]{8,64}$/;
+/** One log per workstation per month (`audit/<deviceId>/<yyyy-mm>`), so no log outgrows the document budget. */
+const auditLog = /^audit\/[0-9a-z-]{8,64}\/\d{4}-(0[1-9]|1[0-2])$/;
 
 export function isDocName(name: string): name is DocName {
 	return (
