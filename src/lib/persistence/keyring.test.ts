@@ -190,4 +190,19 @@ describe('role change, passphrase change and rotation', () => {
 			unwrapScopeKey(keyring.bag(biller.user.id)!.keys.billing![0]!, opened.privateKey)
 		).resolves.toBeDefined();
 	});
+
+	it('removes an account: no keys left, cannot unlock, and every scope it held is rotated', async () => {
+		const manager = keyring.byUsername('office-manager')!;
+		const before = keyring.policy().keyVersions;
+		const rotated = await keyring.removeUser(admin, manager.id);
+		expect(rotated.sort()).toEqual(['directory', 'inventory', 'schedule']);
+		expect(keyring.policy().keyVersions.inventory).toBe((before.inventory ?? 1) + 1);
+		expect(keyring.bag(manager.id)!.keys).toEqual({});
+		expect(keyring.byUsername('office-manager')).toBeUndefined();
+		await expect(keyring.unlock('office-manager', PASS)).rejects.toBeInstanceOf(UnknownUserError);
+		// The others who hold the rotated scopes got the new version.
+		const fd = await keyring.unlock('front-desk', PASS);
+		expect(fd.scopes.get('schedule')).toHaveLength(2);
+		await expect(keyring.removeUser(admin, admin.user.id)).rejects.toThrow(/own account/);
+	});
 });

@@ -174,6 +174,25 @@ export class Keyring {
 	}
 
 	/**
+	 * Removes an account for good: the record is soft-deleted (audit entries keep naming it), its
+	 * wrapped keys are dropped, and every scope key it held is rotated, so even a copy of its old
+	 * keybag opens nothing written from now on. Returns the scopes rotated.
+	 */
+	async removeUser(actor: UnlockedKeys, userId: string, now = new Date().toISOString()): Promise<Scope[]> {
+		this.requireManager(actor);
+		if (userId === actor.user.id) throw new Error('You cannot remove your own account');
+		const user = this.user(userId);
+		if (!user) throw new UnknownUserError();
+		const held = Object.keys(this.bag(userId)?.keys ?? {}) as Scope[];
+		this.doc.transact(() => {
+			usersIn(this.doc).update(userId, { disabled: true, deletedAt: now, updatedAt: now });
+			if (keybagsIn(this.doc).has(userId)) keybagsIn(this.doc).update(userId, { keys: {}, updatedAt: now });
+		});
+		for (const s of held) await this.rotateScope(actor, s, now);
+		return held;
+	}
+
+	/**
 	 * A forgotten passphrase: the old private key cannot be recovered, so the user gets a new key
 	 * pair, freshly wrapped scope keys and a temporary passphrase they must change.
 	 */

@@ -416,6 +416,14 @@ export class WorkspaceState {
 		this.audit('change', 'staff-user', userId);
 	}
 
+	/** Removes an account and rotates every scope key it held (see Keyring.removeUser). */
+	async removeUser(userId: string): Promise<number> {
+		const { keyring, keys } = this.requireManager();
+		const rotated = await keyring.removeUser(keys, userId);
+		this.audit('delete', 'staff-user', userId);
+		return rotated.length;
+	}
+
 	async resetPassphrase(userId: string, temporary: string): Promise<void> {
 		const { keyring, keys } = this.requireManager();
 		await keyring.resetPassphrase(keys, userId, temporary);
