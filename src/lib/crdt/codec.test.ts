@@ -137,4 +137,43 @@ describe('record codec', () => {
 		appointmentsIn(b).update(ids.appt, { reason: 'y' });
 		expect(seen).toEqual([[ids.appt], [ids.appt]]);
 	});
+
+	it('marks who changed each field last, and concurrent edits of different fields keep both marks', () => {
+		const a = new Y.Doc();
+		const b = new Y.Doc();
+		appointmentsIn(a).insert(sample());
+		exchange(a, b);
+		appointmentsIn(a).update(ids.appt, { reason: 'Ankle pain' }, null, {
+			by: 'user-a',
+			at: '2026-11-28T10:00:00Z'
+		});
+		appointmentsIn(b).update(
+			ids.appt,
+			{ notes: 'Bring brace', updatedAt: '2026-11-28T10:01:00.000Z' },
+			null,
+			{
+				by: 'user-b',
+				at: '2026-11-28T10:01:00Z'
+			}
+		);
+		exchange(a, b);
+		for (const doc of [a, b]) {
+			const marks = appointmentsIn(doc).lastChanges(ids.appt);
+			expect(marks).toEqual({
+				reason: { by: 'user-a', at: '2026-11-28T10:00:00Z' },
+				notes: { by: 'user-b', at: '2026-11-28T10:01:00Z' }
+			});
+			// The marks never reach the record as the screens see it.
+			const r = appointmentsIn(doc).get(ids.appt);
+			expect(r?.ok && Object.keys(r.value).some((k) => k.startsWith('~'))).toBe(false);
+		}
+		// An update without a mark leaves the marks alone; an unchanged field is not re-marked.
+		appointmentsIn(a).update(ids.appt, { reason: 'Ankle pain' }, null, {
+			by: 'user-c',
+			at: '2026-11-28T11:00:00Z'
+		});
+		appointmentsIn(a).update(ids.appt, { status: 'confirmed' });
+		expect(appointmentsIn(a).lastChanges(ids.appt).reason?.by).toBe('user-a');
+		expect(appointmentsIn(a).lastChanges(ids.appt).status).toBeUndefined();
+	});
 });

@@ -32,6 +32,16 @@ export interface ReadAll<T> {
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 
+/** Who changed a field and when: a staff user id (never a name) and an ISO time. */
+export interface ChangeMark {
+	by: string;
+	at: string;
+}
+
+/** Record keys starting with this are bookkeeping, not fields: schemas never see them. */
+const META_PREFIX = '~';
+const CHANGED_PREFIX = '~changed.';
+
 export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 	readonly map: Y.Map<Y.Map<unknown>>;
 
@@ -92,22 +102,50 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 	 * overwrites a concurrent change to a field it did not touch. The merged result is validated
 	 * before anything is written; `undefined` clears a field.
 	 */
-	update(id: string, patch: Partial<z.input<S>>, origin: unknown = null): z.output<S> {
+	update(id: string, patch: Partial<z.input<S>>, origin: unknown = null, change?: ChangeMark): z.output<S> {
 		const ymap = this.map.get(id);
 		if (!ymap) throw new Error(`No record ${id} in ${this.name}`);
 		const current = ymap.toJSON() as Record<string, unknown>;
 		const next = this.schema.parse({ ...current, ...patch, id }) as Record<string, unknown>;
 		this.doc.transact(() => {
+			const changed: string[] = [];
 			for (const key of new Set([...Object.keys(current), ...Object.keys(next)])) {
+				if (key.startsWith(META_PREFIX)) continue;
 				const v = next[key];
 				if (v === undefined) {
-					if (ymap.has(key)) ymap.delete(key);
+					if (ymap.has(key)) {
+						ymap.delete(key);
+						changed.push(key);
+					}
 				} else if (JSON.stringify(current[key]) !== JSON.stringify(toJson(v))) {
 					ymap.set(key, toJson(v));
+					changed.push(key);
 				}
+			}
+			if (change) {
+				for (const key of changed) if (key !== 'updatedAt') ymap.set(CHANGED_PREFIX + key, { ...change });
 			}
 		}, origin);
 		return next as z.output<S>;
+	}
+
+	/**
+	 * Who last changed each field of a record and when, as written by `update(…, change)`. Each mark is
+	 * its own key in the record's map (`~changed.<field>`), written in the same transaction as the
+	 * value, so concurrent edits of different fields each keep their mark (no shared nested map that
+	 * two replicas could both create).
+	 */
+	lastChanges(id: string): Record<string, ChangeMark> {
+		const ymap = this.map.get(id);
+		const out: Record<string, ChangeMark> = {};
+		if (!(ymap instanceof Y.Map)) return out;
+		ymap.forEach((v, k) => {
+			if (!k.startsWith(CHANGED_PREFIX)) return;
+			const m = v as Partial<ChangeMark> | null;
+			if (m && typeof m.by === 'string' && typeof m.at === 'string')
+				out[k.slice(CHANGED_PREFIX.length)] = { by: m.by, at: m.at };
+		});
+		return out;
 	}
 
 	observe(fn: (changedIds: Set<string>, tx: Y.Transaction) => void): () => void {

@@ -1,6 +1,8 @@
 import type * as Y from 'yjs';
 import { appointment, appointmentType, clinic, patient, provider, room } from '../domain';
+import { patientDocument } from '../domain/patients/documents';
 import { keybag, securityPolicy, staffUser } from '../domain/security/users';
+import { duplicateDismissal, patientMerge } from '../domain/patients/duplicates';
 import { RecordCollection } from './codec';
 
 /** Typed accessors for the collections each kind of document holds (see layout.ts). */
@@ -10,7 +12,11 @@ export const roomsIn = (doc: Y.Doc) => new RecordCollection(doc, 'rooms', room);
 export const appointmentTypesIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'appointmentTypes', appointmentType);
 export const patientsIn = (doc: Y.Doc) => new RecordCollection(doc, 'patients', patient);
+export const documentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'documents', patientDocument);
 export const appointmentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointments', appointment);
 export const usersIn = (doc: Y.Doc) => new RecordCollection(doc, 'users', staffUser);
 export const keybagsIn = (doc: Y.Doc) => new RecordCollection(doc, 'keybags', keybag);
 export const policyIn = (doc: Y.Doc) => new RecordCollection(doc, 'policy', securityPolicy);
+export const mergesIn = (doc: Y.Doc) => new RecordCollection(doc, 'merges', patientMerge);
+export const dismissalsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'duplicateDismissals', duplicateDismissal);

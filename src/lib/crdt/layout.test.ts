@@ -8,6 +8,7 @@ describe('document layout', () => {
 			'inventory',
 			'schedule/2026-11',
 			'patients/a',
+			'patients/f-0123456789abcdef0123456789abcdef',
 			'audit/ws-1234abcd-ef01/2026-11',
 			'billing/2027-01'
 		])
@@ -17,6 +18,8 @@ describe('document layout', () => {
 			'schedule/2026-13',
 			'schedule/2026-1',
 			'patients/g',
+			'patients/f-0123',
+			'patients/f-0123456789ABCDEF0123456789ABCDEF',
 			'clinical',
 			'audit/x',
 			'audit/ws-1234abcd-ef01',

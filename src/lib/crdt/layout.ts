@@ -51,6 +51,11 @@ export function patientsDocFor(patientId: string): DocName {
 	return checked(`patients/${patientId.charAt(0).toLowerCase()}`);
 }
 
+/** The document that holds one attached file's bytes (its metadata lives in the patient's shard). */
+export function patientFileDoc(documentId: string): DocName {
+	return checked(`patients/f-${documentId.replace(/-/g, '').toLowerCase()}`);
+}
+
 export function allPatientDocs(): DocName[] {
 	return PATIENT_SHARDS.map((s) => `patients/${s}` as DocName);
 }
@@ -83,6 +88,6 @@ function checked(name: string): DocName {
 export const collections = {
 	directory: ['clinic', 'providers', 'rooms', 'appointmentTypes'],
 	schedule: ['appointments'],
-	patients: ['patients'],
+	patients: ['patients', 'documents'],
 	keyring: ['users', 'keybags', 'policy']
 } as const;

@@ -1,3 +1,4 @@
+import { MergesState } from './merges.svelte';
 import { PatientsState } from './patients.svelte';
 import { ScheduleState } from './schedule.svelte';
 import { workspace } from './workspace.svelte';
@@ -8,6 +9,7 @@ export { pwa } from './pwa.svelte';
 
 export const patients = new PatientsState(workspace);
 export const schedule = new ScheduleState(workspace);
+export const merges = new MergesState(workspace, patients);
 
 // What a screen read is dropped with the keys when the session ends.
 workspace.onLock(() => {

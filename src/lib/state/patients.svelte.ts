@@ -4,15 +4,19 @@
  * index in a worker for 50,000.
  */
 import type * as Y from 'yjs';
-import { displayName, type Patient } from '../domain';
-import { patientsIn } from '../crdt/collections';
-import { allPatientDocs, patientsDocFor } from '../crdt/layout';
+import { displayName, type Appointment, type Patient } from '../domain';
+import { DuplicateIndex, type DuplicateMatch, type DuplicatePair } from '../domain/patients/duplicates';
+import type { ChangeMark } from '../crdt/codec';
+import { appointmentsIn, patientsIn } from '../crdt/collections';
+import { allPatientDocs, monthsBetween, patientsDocFor, scheduleDoc, type DocName } from '../crdt/layout';
 import type { WorkspaceState } from './workspace.svelte';
 
 export class PatientsState {
 	list = $state.raw<Patient[]>([]);
 	loaded = $state(false);
 	private byId = new Map<string, Patient>();
+	/** Built on first use and dropped whenever the list changes. */
+	private duplicates: DuplicateIndex | null = null;
 	private stops: (() => void)[] = [];
 
 	constructor(private readonly ws: WorkspaceState) {}
@@ -65,9 +69,52 @@ export class PatientsState {
 
 	update(id: string, patch: Partial<Patient>): Patient {
 		const doc = this.ws.docs().open(patientsDocFor(id));
-		const updated = patientsIn(doc).update(id, { ...patch, updatedAt: new Date().toISOString() });
+		const at = new Date().toISOString();
+		const by = this.ws.session?.user.id;
+		const updated = patientsIn(doc).update(
+			id,
+			{ ...patch, updatedAt: at },
+			null,
+			by ? { by, at } : undefined
+		);
 		this.ws.audit('change', 'patient', id);
 		return updated;
+	}
+
+	/** Who changed each field of the record last, and when (user ids: see `ws.users` for names). */
+	lastChanges(id: string): Record<string, ChangeMark> {
+		return patientsIn(this.ws.docs().open(patientsDocFor(id))).lastChanges(id);
+	}
+
+	/** Existing patients the given (new or edited) record may duplicate, most certain first. */
+	possibleDuplicates(p: Parameters<DuplicateIndex['matches']>[0]): DuplicateMatch[] {
+		this.duplicates ??= new DuplicateIndex(this.list);
+		return this.duplicates.matches(p);
+	}
+
+	/** Every likely duplicate pair in the clinic (dismissed pairs left out). */
+	duplicatePairs(dismissed?: ReadonlySet<string>): DuplicatePair[] {
+		this.duplicates ??= new DuplicateIndex(this.list);
+		return this.duplicates.pairs(dismissed);
+	}
+
+	/**
+	 * The patient's appointments, newest first, from every schedule month this workstation can open
+	 * (two years back to one year ahead, plus any month already open).
+	 */
+	async appointmentsOf(patientId: string, now = new Date()): Promise<Appointment[]> {
+		const hub = this.ws.docs();
+		if (!this.ws.can('schedule')) return [];
+		const from = new Date(Date.UTC(now.getUTCFullYear() - 2, now.getUTCMonth(), 1)).toISOString();
+		const to = new Date(Date.UTC(now.getUTCFullYear() + 1, now.getUTCMonth(), 1)).toISOString();
+		const names = new Set<DocName>(monthsBetween(from, to).map(scheduleDoc));
+		for (const n of hub.names()) if (n.startsWith('schedule/')) names.add(n);
+		const docs = await Promise.all([...names].map((n) => hub.ready(n)));
+		const out: Appointment[] = [];
+		for (const doc of docs)
+			for (const a of appointmentsIn(doc).all().records)
+				if (a.patientId === patientId && !a.deletedAt) out.push(a);
+		return out.sort((a, b) => b.start.localeCompare(a.start));
 	}
 
 	/**
@@ -89,6 +136,7 @@ export class PatientsState {
 		this.stops = [];
 		this.byId.clear();
 		this.list = [];
+		this.duplicates = null;
 		this.loaded = false;
 	}
 
@@ -106,6 +154,7 @@ export class PatientsState {
 	}
 
 	private sort(): void {
+		this.duplicates = null;
 		this.list = [...this.byId.values()].sort(
 			(a, b) => a.familyName.localeCompare(b.familyName) || a.givenName.localeCompare(b.givenName)
 		);

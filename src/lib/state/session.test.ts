@@ -144,6 +144,7 @@ describe('session', () => {
 		ws.audit('view', 'patient', '5b0c1d2e-3f40-4a5b-8c6d-7e8f90a1b2c3');
 		await ws.lock();
 		expect(await ws.unlock('ada', ADMIN.passphrase)).toBe(true);
+		await ws.auditSettled();
 		const trail = await ws.auditTrail();
 		trail.stop();
 		const frankie = ws.users.find((u) => u.username === 'frankie')!.id;

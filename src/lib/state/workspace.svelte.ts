@@ -394,6 +394,11 @@ export class WorkspaceState {
 		});
 	}
 
+	/** Resolves when every audit entry asked for so far has been written. */
+	async auditSettled(): Promise<void> {
+		await this.auditLog?.settled();
+	}
+
 	// ── Accounts (administrators) ─────────────────────────────────────────────────────────────
 
 	async addUser(input: NewUser): Promise<StaffUser> {

@@ -239,7 +239,14 @@ export function buildPatients(
 			preferredLanguage: language,
 			emergencyContacts: [],
 			alerts,
-			coverages: coveragesFor(rng, ctx.today, dob, age, family)
+			coverages: coveragesFor(rng, ctx.today, dob, age, family),
+			// Derived without drawing from the generator, so adding them did not change the demo clinic.
+			consents: [
+				{ type: 'privacy-notice', granted: true, signedOn: iso(createdMs).slice(0, 10) },
+				{ type: 'financial-policy', granted: true, signedOn: iso(createdMs).slice(0, 10) }
+			],
+			privacy: { preferredContact: 'phone', noVoicemailDetails: false, restricted: false, noDirectory: false },
+			otherMrns: []
 		};
 		if (rng.chance(0.35)) patient.middleName = givenName(rng, style).name;
 		if (rng.chance(0.08)) patient.preferredName = given.short;
@@ -256,6 +263,14 @@ export function buildPatients(
 				relationship: age < 18 ? 'Parent' : rng.pick(CONTACT_RELATIONSHIPS),
 				phone: fictionalPhone(rng, codes)
 			});
+			const contact = patient.emergencyContacts[0]!;
+			if (age < 18)
+				patient.guardian = {
+					name: contact.name,
+					relationship: 'parent',
+					phone: contact.phone,
+					authorized: true
+				};
 		}
 		if (ctx.providers.length > 0 && rng.chance(0.9)) {
 			const pool = age < 18 && pediatric >= 0 && rng.chance(0.8) ? [pediatric] : adultProviders;

@@ -22,6 +22,54 @@ export const emergencyContact = z.object({
 	phone: z.string().trim().max(30)
 });
 
+/** A minor's parent or legal guardian: who consents and is contacted for them. */
+export const guardian = z.object({
+	name: nonEmpty(120),
+	relationship: z.enum(['mother', 'father', 'parent', 'legal-guardian', 'grandparent', 'other']),
+	phone: z.string().trim().max(30).optional(),
+	email: z.email().optional(),
+	/** Whether this person may sign consents and receive PHI for the patient. */
+	authorized: z.boolean().default(true)
+});
+export type Guardian = z.infer<typeof guardian>;
+
+/** Consents a front desk collects; each is signed on a date and may expire. */
+export const consentType = z.enum([
+	'privacy-notice',
+	'treatment',
+	'financial-policy',
+	'text-messages',
+	'email',
+	'release-of-information',
+	'telehealth'
+]);
+export const consent = z.object({
+	type: consentType,
+	/** Given (true) or refused (false): a refusal is kept too. */
+	granted: z.boolean().default(true),
+	signedOn: isoDate,
+	expiresOn: isoDate.optional(),
+	/** The scanned form, when one is attached to the record. */
+	documentId: recordId.optional()
+});
+export type Consent = z.infer<typeof consent>;
+
+export const contactMethod = z.enum(['phone', 'text', 'email', 'mail', 'portal']);
+
+/** How the patient wants to be reached and what may be said or shown. */
+export const privacyPreferences = z.object({
+	preferredContact: contactMethod.default('phone'),
+	/** No details in voicemail (only a call-back request). */
+	noVoicemailDetails: z.boolean().default(false),
+	/** Restricted record (staff, VIP, or a patient's request): views are flagged for review. */
+	restricted: z.boolean().default(false),
+	/** Do not confirm to callers that this person is a patient. */
+	noDirectory: z.boolean().default(false),
+	/** Leave messages only at this phone type. */
+	messagesOnlyAt: z.enum(['mobile', 'home', 'work', 'other']).optional()
+});
+export type PrivacyPreferences = z.infer<typeof privacyPreferences>;
+
 export const subscriberRelationship = z.enum(['self', 'spouse', 'child', 'other']);
 export const coverageOrder = z.enum(['primary', 'secondary', 'tertiary']);
 
@@ -37,7 +85,10 @@ export const coverage = z.object({
 	subscriberName: z.string().trim().max(120).optional(),
 	subscriberDateOfBirth: isoDate.optional(),
 	effectiveFrom: isoDate.optional(),
-	effectiveTo: isoDate.optional()
+	effectiveTo: isoDate.optional(),
+	/** Scans of the insurance card, as documents on the record. */
+	cardFrontDocumentId: recordId.optional(),
+	cardBackDocumentId: recordId.optional()
 });
 export type Coverage = z.infer<typeof coverage>;
 
@@ -47,6 +98,7 @@ export const patientFields = recordBase.extend({
 	familyName: nonEmpty(80),
 	givenName: nonEmpty(80),
 	middleName: z.string().trim().max(80).optional(),
+	suffix: z.string().trim().max(20).optional(),
 	preferredName: z.string().trim().max(80).optional(),
 	dateOfBirth: isoDate,
 	sex: administrativeSex.default('unknown'),
@@ -57,9 +109,21 @@ export const patientFields = recordBase.extend({
 	address: address.optional(),
 	preferredLanguage: z.string().trim().max(40).default('English'),
 	emergencyContacts: z.array(emergencyContact).max(4).default([]),
+	guardian: guardian.optional(),
+	consents: z.array(consent).max(40).default([]),
+	privacy: privacyPreferences.default({
+		preferredContact: 'phone',
+		noVoicemailDetails: false,
+		restricted: false,
+		noDirectory: false
+	}),
 	alerts: z.array(z.string().trim().min(1).max(80)).max(20).default([]),
 	primaryProviderId: recordId.optional(),
-	coverages: z.array(coverage).max(6).default([])
+	coverages: z.array(coverage).max(6).default([]),
+	/** MRNs of records merged into this one, so the old numbers still find the patient. */
+	otherMrns: z.array(nonEmpty(30)).max(20).default([]),
+	/** Set (with deletedAt) on a record merged into another. */
+	mergedInto: recordId.optional()
 });
 
 export const patient = patientFields.superRefine((p, ctx) => {
@@ -101,8 +165,27 @@ export function patientIssues(p: { dateOfBirth: string; coverages: CoveragePerio
 }
 
 /** Checks made when a person enters or edits a patient, on the clinic's local date. */
-export function patientEntryIssues(p: { dateOfBirth: string }, today: string): FieldIssue[] {
-	return p.dateOfBirth > today ? [{ path: ['dateOfBirth'], message: 'Date of birth is in the future' }] : [];
+export function patientEntryIssues(
+	p: { dateOfBirth: string; guardian?: unknown },
+	today: string
+): FieldIssue[] {
+	if (p.dateOfBirth > today) return [{ path: ['dateOfBirth'], message: 'Date of birth is in the future' }];
+	return [];
+}
+
+/** Reminders shown on the record (not errors: the desk may not have the information yet). */
+export function patientWarnings(
+	p: Pick<Patient, 'dateOfBirth' | 'guardian' | 'consents' | 'phones'>,
+	today: string
+): string[] {
+	const out: string[] = [];
+	if (ageOn(p.dateOfBirth, today) < 18 && !p.guardian) out.push('Minor without a parent or guardian on file');
+	if (!p.consents.some((c) => c.type === 'privacy-notice' && c.granted))
+		out.push('No signed privacy notice acknowledgement');
+	for (const c of p.consents)
+		if (c.expiresOn && c.expiresOn < today) out.push(`Expired consent: ${c.type.replace(/-/g, ' ')}`);
+	if (p.phones.length === 0) out.push('No phone number');
+	return out;
 }
 
 function periodsOverlap(a: CoveragePeriod, b: CoveragePeriod): boolean {

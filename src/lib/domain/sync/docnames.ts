@@ -16,7 +16,8 @@ export type DocName =
 	| `audit/${string}`;
 
 const monthly = /^(schedule|clinical|billing|comms)\/(\d{4})-(0[1-9]|1[0-2])$/;
-const patientShard = /^patients\/[0-9a-f]$/;
+/** A patient shard, or one attached file (`patients/f-<id without dashes>`), in the patients scope. */
+const patientShard = /^patients\/(?:[0-9a-f]|f-[0-9a-f]{32})$/;
 /** One log per workstation per month (`audit/<deviceId>/<yyyy-mm>`), so no log outgrows the document budget. */
 const auditLog = /^audit\/[0-9a-z-]{8,64}\/\d{4}-(0[1-9]|1[0-2])$/;
 
