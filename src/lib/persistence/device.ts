@@ -18,6 +18,11 @@ export const deviceRecord = z.object({
 	server: z.boolean().default(false),
 	/** Ids of the users who logged in here, most recent first, for the lock screen. */
 	recentUsers: z.array(z.uuid()).max(12).default([]),
+	/**
+	 * Attached files written here that the server has not confirmed yet (document names: ids only).
+	 * They are opened at every login until they have synced, since file documents are not preloaded.
+	 */
+	pendingUploads: z.array(z.string().max(80)).max(500).default([]),
 	/** Wrong passphrases in a row per user id on this workstation, and when the last one was. */
 	failures: z
 		.record(z.string().max(64), z.object({ count: z.number().int().min(0), at: z.number() }))

@@ -1,3 +1,4 @@
+import { PatientDocumentsState } from './documents.svelte';
 import { MergesState } from './merges.svelte';
 import { PatientsState } from './patients.svelte';
 import { ScheduleState } from './schedule.svelte';
@@ -10,6 +11,8 @@ export { pwa } from './pwa.svelte';
 export const patients = new PatientsState(workspace);
 export const schedule = new ScheduleState(workspace);
 export const merges = new MergesState(workspace, patients);
+/** Clears its own state at lock (it registers with workspace.onLock). */
+export const patientDocuments = new PatientDocumentsState(workspace);
 
 // What a screen read is dropped with the keys when the session ends.
 workspace.onLock(() => {

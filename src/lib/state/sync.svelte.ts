@@ -73,6 +73,28 @@ export class SyncState {
 		return result;
 	}
 
+	/** Resolves true once the relay has confirmed every local change (false on timeout or stop). */
+	whenAcknowledged(timeoutMs = 10 * 60_000): Promise<boolean> {
+		const client = this.client;
+		if (!client) return Promise.resolve(false);
+		return new Promise((resolve) => {
+			let off = () => {};
+			const timer = setTimeout(() => finish(false), timeoutMs);
+			const finish = (ok: boolean) => {
+				clearTimeout(timer);
+				off();
+				resolve(ok);
+			};
+			const check = (s: SyncStatus) => {
+				if (this.client !== client) finish(false);
+				else if (s.connection === 'open' && s.unsyncedChanges === 0 && s.pendingDocs.length === 0)
+					finish(true);
+			};
+			off = client.onStatus(check);
+			check(client.status);
+		});
+	}
+
 	/** The current problem in words for the person at the desk, if any. */
 	lastError(): string | null {
 		const e = this.status?.error;

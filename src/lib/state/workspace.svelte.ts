@@ -394,6 +394,26 @@ export class WorkspaceState {
 		});
 	}
 
+	/**
+	 * Remembers a document written here that is not preloaded (an attached file) until the server has
+	 * it: it is reopened at each login, so an upload started offline completes later.
+	 */
+	async trackUpload(name: DocName): Promise<void> {
+		const device = this.device;
+		if (!device?.server) return;
+		if (!device.pendingUploads.includes(name))
+			await this.saveDevice({ ...device, pendingUploads: [...device.pendingUploads, name] });
+		await this.confirmUpload(name);
+	}
+
+	private async confirmUpload(name: DocName): Promise<void> {
+		if (!this.sync.enabled || !(await this.sync.whenSynced(name, 10 * 60_000))) return;
+		if (!(await this.sync.whenAcknowledged())) return;
+		const device = this.device;
+		if (device?.pendingUploads.includes(name))
+			await this.saveDevice({ ...device, pendingUploads: device.pendingUploads.filter((n) => n !== name) });
+	}
+
 	/** Resolves when every audit entry asked for so far has been written. */
 	async auditSettled(): Promise<void> {
 		await this.auditLog?.settled();
@@ -574,6 +594,7 @@ export class WorkspaceState {
 			createdAt: new Date().toISOString(),
 			server,
 			recentUsers: [],
+			pendingUploads: [],
 			failures: {}
 		};
 	}
@@ -648,6 +669,11 @@ export class WorkspaceState {
 		if (device.server) {
 			this.connect(keys);
 			this.preload(hub);
+			for (const name of device.pendingUploads) {
+				if (!isDocName(name) || !hub.canOpen(name)) continue;
+				hub.open(name);
+				void this.confirmUpload(name);
+			}
 		}
 	}
 
