@@ -36,6 +36,8 @@ export class PatientsState {
 	}
 
 	get(id: string): Patient | undefined {
+		// Reading the list makes callers in reactive code follow every change to any patient.
+		void this.list;
 		return this.byId.get(id);
 	}
 
