@@ -19,6 +19,17 @@ export async function openDemo(page: Page): Promise<void> {
 	await expect(page.getByTestId('clinic-name')).toContainText('(demo)');
 }
 
+/** Moves the day view forward to the next day with appointments (the demo clinic is closed at weekends). */
+export async function showBusyDay(page: Page): Promise<void> {
+	const appointments = page.getByTestId('appointment');
+	for (let i = 0; i < 4; i++) {
+		await expect(page.getByText(/appointments? on this day/)).toBeVisible();
+		if ((await appointments.count()) > 0) return;
+		await page.getByRole('button', { name: 'Next day' }).click();
+	}
+	await expect(appointments.first()).toBeVisible();
+}
+
 /** The demo clinic's passphrase for every account (synthetic clinic; see workspace.svelte.ts). */
 export const DEMO_PASSPHRASE = 'demo clinic passphrase';
 

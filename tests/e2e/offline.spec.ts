@@ -1,10 +1,11 @@
-import { expect, openDemo, test, unlock, waitForServiceWorker } from './fixtures';
+import { expect, openDemo, showBusyDay, test, unlock, waitForServiceWorker } from './fixtures';
 
 test('the installed app reopens offline with the demo clinic from local storage', async ({
 	page,
 	context
 }) => {
 	await openDemo(page);
+	await showBusyDay(page);
 	const appointments = page.getByTestId('appointment');
 	await expect(appointments.first()).toBeVisible();
 	const countOnline = await appointments.count();
@@ -16,6 +17,7 @@ test('the installed app reopens offline with the demo clinic from local storage'
 	await unlock(page);
 	await expect(page.getByTestId('clinic-name')).toContainText('(demo)');
 	await expect(page.getByTestId('net-status')).toContainText('Offline');
+	await showBusyDay(page);
 	await expect(appointments.first()).toBeVisible();
 	expect(await appointments.count()).toBe(countOnline);
 
