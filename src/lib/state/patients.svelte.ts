@@ -6,6 +6,7 @@
 import type * as Y from 'yjs';
 import { displayName, type Appointment, type Patient } from '../domain';
 import { DuplicateIndex, type DuplicateMatch, type DuplicatePair } from '../domain/patients/duplicates';
+import type { PatientInput } from '../domain/patients/transfer';
 import type { ChangeMark } from '../crdt/codec';
 import { appointmentsIn, patientsIn } from '../crdt/collections';
 import { allPatientDocs, monthsBetween, patientsDocFor, scheduleDoc, type DocName } from '../crdt/layout';
@@ -67,6 +68,41 @@ export class PatientsState {
 		const created = patientsIn(doc).insert({ ...input, id, mrn, createdAt: now, updatedAt: now });
 		this.ws.audit('create', 'patient', id);
 		return created;
+	}
+
+	/**
+	 * Writes imported patients, one transaction each (a patient is written whole or not at all), in
+	 * batches with a pause between them so the screen stays responsive. A FHIR import keeps each
+	 * record's id and timestamps unless that id is already taken here. `progress` counts patients
+	 * actually written; if a write throws, those before it stay and the error propagates.
+	 */
+	async importPatients(
+		list: readonly PatientInput[],
+		progress: (done: number, total: number) => void = () => {}
+	): Promise<number> {
+		const hub = this.ws.docs();
+		const now = new Date().toISOString();
+		let done = 0;
+		for (const input of list) {
+			const taken = input.id !== undefined && patientsIn(hub.open(patientsDocFor(input.id))).has(input.id);
+			const id = input.id && !taken ? input.id : crypto.randomUUID();
+			const mrn = input.mrn?.trim() || this.nextMrn();
+			patientsIn(hub.open(patientsDocFor(id))).insert({
+				...input,
+				id,
+				mrn,
+				createdAt: input.createdAt ?? now,
+				updatedAt: input.updatedAt ?? now
+			});
+			this.ws.audit('create', 'patient', id);
+			done += 1;
+			if (done % 200 === 0) {
+				progress(done, list.length);
+				await new Promise((r) => setTimeout(r, 0));
+			}
+		}
+		progress(done, list.length);
+		return done;
 	}
 
 	update(id: string, patch: Partial<Patient>): Patient {
