@@ -1,52 +1,10 @@
-import type { Browser, BrowserContext, Page } from '@playwright/test';
-import { SignJWT } from 'jose';
-import { DEMO_PASSPHRASE, expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, firstWorkstation, loginWorkstation, setupToken, test } from './fixtures';
 
 /**
  * Two browser contexts are two workstations of one clinic server. The first joins with a setup token
- * (what `npm run token` prints; signed here with the relay's test secret from global-setup.ts) and
- * loads the demo clinic with its accounts; the second logs in as the demo front desk.
+ * and loads the demo clinic with its accounts; the second logs in as the demo front desk.
  */
-async function setupToken(): Promise<string> {
-	const secret = new TextEncoder().encode(process.env.RELAY_JWT_SECRET);
-	return new SignJWT({ role: 'administrator', clinic: process.env.CLINIC_ID, docs: ['*'], access: 'write' })
-		.setProtectedHeader({ alg: 'HS256' })
-		.setSubject('setup')
-		.setIssuer('clinicdesk-relay')
-		.setAudience('clinicdesk-sync')
-		.setIssuedAt()
-		.setExpirationTime('1h')
-		.sign(secret);
-}
-
-async function firstWorkstation(
-	browser: Browser,
-	baseURL: string
-): Promise<{ ctx: BrowserContext; page: Page }> {
-	const ctx = await browser.newContext({ baseURL });
-	const page = await ctx.newPage();
-	await page.goto('/');
-	await page.getByText('First workstation of a new clinic server').click();
-	await page.getByLabel('Setup token').fill(await setupToken());
-	await page.getByRole('button', { name: 'Join with setup token' }).click();
-	return { ctx, page };
-}
-
-async function loginWorkstation(
-	browser: Browser,
-	baseURL: string,
-	username: string
-): Promise<{ ctx: BrowserContext; page: Page }> {
-	const ctx = await browser.newContext({ baseURL });
-	const page = await ctx.newPage();
-	await page.goto('/');
-	const join = page.getByRole('region', { name: 'Join your clinic’s server' });
-	await join.getByLabel('Login name').fill(username);
-	await join.getByLabel('Passphrase').fill(DEMO_PASSPHRASE);
-	await join.getByRole('button', { name: 'Log in and join' }).click();
-	return { ctx, page };
-}
-
 async function addPatient(page: Page, given: string, family: string) {
 	await nav(page, 'Patients').click();
 	await page.getByRole('button', { name: 'New patient' }).click();
@@ -67,7 +25,7 @@ test('two workstations share one clinic live, and merge offline edits without lo
 	baseURL
 }) => {
 	test.setTimeout(120_000);
-	const a = await firstWorkstation(browser, baseURL!);
+	const a = await firstWorkstation(browser, baseURL!, await setupToken());
 	await expect(page(a).getByRole('heading', { name: 'Set up this clinic' })).toBeVisible({ timeout: 20_000 });
 	await page(a).getByRole('button', { name: 'Load the demo clinic' }).click();
 	await expect(page(a).getByTestId('clinic-name')).toContainText('(demo)', { timeout: 30_000 });

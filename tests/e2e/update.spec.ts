@@ -1,41 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test, waitForServiceWorker, unlock } from './fixtures';
+import { expect, serve, stop, test, unlock, waitForServiceWorker } from './fixtures';
 
 /**
  * A deploy is a restart of the server on a new build. This test serves its own copy of the built
  * app, restarts the server on the same port with a changed service worker, and checks that the open
  * app offers the update and installs it on "Reload to update".
  */
-async function serve(
-	appDir: string,
-	dataDir: string,
-	port: number
-): Promise<{ child: ChildProcess; url: string }> {
-	const child = spawn(process.execPath, ['build/server/main.js'], {
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', APP_DIR: appDir, DATA_DIR: dataDir },
-		stdio: ['ignore', 'pipe', 'inherit']
-	});
-	const url = await new Promise<string>((resolve, reject) => {
-		let out = '';
-		child.stdout!.on('data', (d: Buffer) => {
-			out += d.toString();
-			const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-			if (m) resolve(m[1]!);
-		});
-		child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-	});
-	return { child, url };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-	if (child.exitCode !== null) return;
-	child.kill('SIGTERM');
-	await new Promise((r) => child.once('exit', r));
-}
-
 test('a new version of the app is offered with a reload prompt, and reloading installs it', async ({
 	browser
 }) => {

@@ -6,6 +6,7 @@
 import type * as Y from 'yjs';
 import { displayName, type Appointment, type Patient } from '../domain';
 import { DuplicateIndex, type DuplicateMatch, type DuplicatePair } from '../domain/patients/duplicates';
+import { PatientIndex } from '../domain/patients/search';
 import type { PatientInput } from '../domain/patients/transfer';
 import type { ChangeMark } from '../crdt/codec';
 import { appointmentsIn, patientsIn } from '../crdt/collections';
@@ -16,6 +17,10 @@ export class PatientsState {
 	list = $state.raw<Patient[]>([]);
 	loaded = $state(false);
 	private byId = new Map<string, Patient>();
+	/** The search index, built after the list in chunks; kept current by readShard. */
+	private index: PatientIndex | null = null;
+	indexReady = $state(false);
+	private indexGeneration = 0;
 	/** Built on first use and dropped whenever the list changes. */
 	private duplicates: DuplicateIndex | null = null;
 	private stops: (() => void)[] = [];
@@ -34,6 +39,37 @@ export class PatientsState {
 		});
 		this.rebuild(docs);
 		this.loaded = true;
+		void this.buildIndex();
+	}
+
+	/**
+	 * Patients matching what was typed, best first: names with typos and in either order, a date of
+	 * birth in common formats, MRN, phone digits (domain/patients/search.ts). Until the index is built
+	 * (in chunks, so the screen never freezes) a plain substring filter answers.
+	 */
+	search(query: string, limit = 100): Patient[] {
+		const list = this.list;
+		if (!query.trim()) return list.slice(0, limit);
+		if (!this.indexReady || !this.index) return this.filter(query, limit);
+		const out: Patient[] = [];
+		for (const hit of this.index.search(query, limit)) {
+			const p = this.byId.get(hit.id);
+			if (p) out.push(p);
+		}
+		return out;
+	}
+
+	private async buildIndex(): Promise<void> {
+		const pause = () => new Promise<void>((r) => setTimeout(r, 0));
+		const generation = ++this.indexGeneration;
+		const snapshot = this.list;
+		const index = await PatientIndex.build(snapshot, { yield: pause });
+		if (!this.loaded || generation !== this.indexGeneration) return;
+		// Changes that arrived while it was built.
+		for (const p of this.byId.values()) index.update(p);
+		for (const p of snapshot) if (!this.byId.has(p.id)) index.remove(p.id);
+		this.index = index;
+		this.indexReady = true;
 	}
 
 	get(id: string): Patient | undefined {
@@ -175,13 +211,25 @@ export class PatientsState {
 		this.byId.clear();
 		this.list = [];
 		this.duplicates = null;
+		this.index = null;
+		this.indexReady = false;
+		this.indexGeneration += 1;
 		this.loaded = false;
 	}
 
 	private readShard(name: ReturnType<typeof patientsDocFor>, doc: Y.Doc): void {
 		const { records, quarantined } = patientsIn(doc).all();
-		for (const [id, p] of this.byId) if (patientsDocFor(p.id) === name) this.byId.delete(id);
+		const before = new Set<string>();
+		for (const [id, p] of this.byId)
+			if (patientsDocFor(p.id) === name) {
+				before.add(id);
+				this.byId.delete(id);
+			}
 		for (const p of records) if (!p.deletedAt) this.byId.set(p.id, p);
+		if (this.index) {
+			for (const p of records) this.index.update(p);
+			for (const id of before) if (!this.byId.has(id)) this.index.remove(id);
+		}
 		this.ws.reportQuarantine(name, quarantined);
 		this.sort();
 	}
