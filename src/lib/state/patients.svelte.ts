@@ -21,6 +21,8 @@ export class PatientsState {
 	private index: PatientIndex | null = null;
 	indexReady = $state(false);
 	private indexGeneration = 0;
+	/** Ids whose records changed while the index was being built (it catches up with them). */
+	private changedDuringBuild: Set<string> | null = null;
 	/** Built on first use and dropped whenever the list changes. */
 	private duplicates: DuplicateIndex | null = null;
 	private stops: (() => void)[] = [];
@@ -60,14 +62,29 @@ export class PatientsState {
 	}
 
 	private async buildIndex(): Promise<void> {
-		const pause = () => new Promise<void>((r) => setTimeout(r, 0));
+		// A MessageChannel turn is not clamped to 4 ms like nested setTimeout(0).
+		const pause = () =>
+			new Promise<void>((r) => {
+				if (typeof MessageChannel === 'undefined') return void setTimeout(r, 0);
+				const ch = new MessageChannel();
+				ch.port1.onmessage = () => {
+					ch.port1.close();
+					r();
+				};
+				ch.port2.postMessage(null);
+			});
 		const generation = ++this.indexGeneration;
-		const snapshot = this.list;
-		const index = await PatientIndex.build(snapshot, { yield: pause });
+		const changed = new Set<string>();
+		this.changedDuringBuild = changed;
+		const index = await PatientIndex.build(this.list, { yield: pause });
 		if (!this.loaded || generation !== this.indexGeneration) return;
-		// Changes that arrived while it was built.
-		for (const p of this.byId.values()) index.update(p);
-		for (const p of snapshot) if (!this.byId.has(p.id)) index.remove(p.id);
+		this.changedDuringBuild = null;
+		// Only what changed by sync while it was built is indexed again.
+		for (const id of changed) {
+			const p = this.byId.get(id);
+			if (p) index.update(p);
+			else index.remove(id);
+		}
 		this.index = index;
 		this.indexReady = true;
 	}
@@ -229,6 +246,9 @@ export class PatientsState {
 		if (this.index) {
 			for (const p of records) this.index.update(p);
 			for (const id of before) if (!this.byId.has(id)) this.index.remove(id);
+		} else if (this.changedDuringBuild) {
+			for (const p of records) this.changedDuringBuild.add(p.id);
+			for (const id of before) this.changedDuringBuild.add(id);
 		}
 		this.ws.reportQuarantine(name, quarantined);
 		this.sort();

@@ -4,8 +4,12 @@
  * A query is split on spaces, commas and semicolons into terms. Every term must match the patient
  * (AND); a term matches by any of its readings (OR). What each kind of term means:
  *
+ * (Ranking, in search.ts: exact beats prefix beats a typo; a family name beats a given name; an
+ * exact MRN, a whole phone number and a whole date of birth rank highest; ties go by family, then
+ * given name.)
+ *
  * - **Name** (letters only; `O'Brien` → `obrien`, `Smith-Jones` → `smith` and `jones`): matches one name
- *   part (family, given, middle, preferred) exactly, as a prefix, or, from 4 letters on, within
+ *   part (family, given, middle, preferred, suffix) exactly, as a prefix, or, from 4 letters on, within
  *   Damerau distance 1 of the whole part (2 from 8 letters on); from 5 letters on also within that
  *   distance of the part's first letters (`shmid` finds Schmidt while it is typed). Case and
  *   diacritics are ignored (`José` = `jose`).
@@ -21,6 +25,7 @@
  *   are ignored), and from 4 digits on also an MRN whose digits start with them and any phone number
  *   containing them (`0187`, `5550187`, `312.555.0187`, `+1 312 555 0187`). Unpunctuated 6- and 8-digit
  *   terms are also read as dates.
+ *   MRNs here and below include those of records merged into the patient (`otherMrns`).
  * - **MRN with letters** (`mrn-000123`, `MRN000`): the MRN with punctuation removed starts with it.
  *   The word `MRN` on its own is no name: it makes the number after it (`MRN 000123`) match MRNs only.
  */

@@ -112,6 +112,11 @@ export class Damerau {
 	}
 }
 
+/** Where look-ups deliver what they find: an owner and its score. */
+export interface Sink {
+	take(owner: number, score: number): void;
+}
+
 /** One sorted run of (key, owner, generation) in parallel arrays. */
 interface Run {
 	keys: string[];
@@ -187,21 +192,25 @@ export class SortedKeys {
 		}
 	}
 
-	/** Calls `hit` with the owner of every key equal to `key` (call `settle` first). */
-	withKey(key: string, hit: (owner: number) => void): void {
+	/** Gives `into` the owner of every key equal to `key`, with `score` (call `settle` first). */
+	withKey(key: string, into: Sink, score: number): void {
 		for (const { keys, owners } of this.runs)
-			for (let i = lowerBound(keys, key); i < keys.length && keys[i] === key; i++) hit(owners[i]!);
+			for (let i = lowerBound(keys, key); i < keys.length && keys[i] === key; i++)
+				into.take(owners[i]!, score);
 	}
 
 	/**
-	 * Calls `hit` with the owner of every key starting with `prefix`, and whether the key is `prefix`
-	 * itself (call `settle` first).
+	 * Gives `into` the owner of every key starting with `prefix`: with `exactScore` when the key is
+	 * `prefix` itself, else `prefixScore` (call `settle` first).
 	 */
-	withPrefix(prefix: string, hit: (owner: number, exact: boolean) => void): void {
+	withPrefix(prefix: string, into: Sink, exactScore: number, prefixScore: number): void {
 		for (const { keys, owners } of this.runs) {
 			const from = lowerBound(keys, prefix);
 			const to = endOfPrefix(keys, prefix, from);
-			for (let i = from; i < to; i++) hit(owners[i]!, keys[i]!.length === prefix.length);
+			// Keys equal to the prefix sort first in its range.
+			let i = from;
+			for (; i < to && keys[i] === prefix; i++) into.take(owners[i]!, exactScore);
+			for (; i < to; i++) into.take(owners[i]!, prefixScore);
 		}
 	}
 }

@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { generateDemoClinic } from '../demo';
 import { Rng } from '../demo/rng';
-import type { Patient } from './schemas';
-import { PatientIndex, SCORES } from './search';
+import { patientFields, type Patient } from './schemas';
+import { nameKey, PatientIndex, SCORES } from './search';
 import { fold, nameParts, parseQuery } from './search-query';
 
 const YEAR = 2026;
 let counter = 0;
 
+/** A valid patient (defaults from the schema) with the given fields; `phone` is one number or several. */
 function patient(over: Partial<Patient> & { phone?: string | string[] }): Patient {
 	counter++;
 	const { phone, ...rest } = over;
 	const numbers = phone === undefined ? [] : Array.isArray(phone) ? phone : [phone];
-	return {
+	return patientFields.parse({
 		id: `00000000-0000-4000-8000-${String(counter).padStart(12, '0')}`,
 		createdAt: '2026-01-01T00:00:00.000Z',
 		updatedAt: '2026-01-01T00:00:00.000Z',
@@ -20,19 +21,9 @@ function patient(over: Partial<Patient> & { phone?: string | string[] }): Patien
 		familyName: 'Placeholder',
 		givenName: 'Pat',
 		dateOfBirth: '1960-01-01',
-		sex: 'unknown',
-		phones: numbers.map((number, i) => ({
-			type: 'mobile',
-			number,
-			canText: false,
-			primary: i === 0
-		})),
-		preferredLanguage: 'English',
-		emergencyContacts: [],
-		alerts: [],
-		coverages: [],
+		phones: numbers.map((number, i) => ({ type: 'mobile', number, primary: i === 0 })),
 		...rest
-	};
+	});
 }
 
 const john = patient({
@@ -290,6 +281,27 @@ describe('PatientIndex.search', () => {
 		expect(ids(index, 'MRN-1')).toEqual([]);
 	});
 
+	it('finds a patient by the MRN of a record merged into it', () => {
+		const merged = patient({
+			familyName: 'Quill',
+			givenName: 'Ada',
+			mrn: 'MRN-000500',
+			otherMrns: ['MRN-000077']
+		});
+		const local = build([...everyone, merged]);
+		expect(local.search('77')).toMatchObject([{ id: merged.id, matched: 'mrn', score: SCORES.mrnExact }]);
+		expect(ids(local, 'mrn-000077')).toEqual([merged.id]);
+		expect(ids(local, '500')).toEqual([merged.id]);
+		expect(ids(index, '77')).toEqual([]);
+	});
+
+	it('finds a name suffix', () => {
+		const junior = patient({ familyName: 'Smith', givenName: 'John', suffix: 'Jr.' });
+		const local = build([...everyone, junior]);
+		expect(ids(local, 'john smith jr')).toEqual([junior.id]);
+		expect(ids(local, 'john smith')).toEqual([john.id, junior.id]);
+	});
+
 	it('narrows by every term of a combined query', () => {
 		expect(ids(index, 'smith 3/14/1975')).toEqual([john.id, william.id]);
 		expect(ids(index, 'smith john 3/14/1975')).toEqual([john.id]);
@@ -388,6 +400,36 @@ describe('PatientIndex updates', () => {
 	});
 });
 
+describe('nameKey', () => {
+	it('sorts like the names it is made from, leaving only equal keys to compare as strings', () => {
+		const rng = new Rng(4);
+		const alphabet = ['a', 'b', 'm', 'y', 'z', ' ', '-', "'", '0', '\u0001', 'ß', '~'];
+		const names = Array.from({ length: 400 }, () =>
+			Array.from({ length: rng.int(0, 14) }, () => rng.pick(alphabet)).join('')
+		);
+		names.push(
+			'smith\u0001john',
+			'smith\u0001jon',
+			'smithson\u0001al',
+			'smit\u0001zed',
+			'abcdefghijklm',
+			'abcdefghijkz'
+		);
+		let ordered = 0;
+		for (const a of names)
+			for (const b of names) {
+				if (nameKey(a) < nameKey(b)) {
+					expect(a < b, `${JSON.stringify(a)} ${JSON.stringify(b)}`).toBe(true);
+					ordered++;
+				}
+			}
+		// Most pairs are told apart by the key alone.
+		expect(ordered).toBeGreaterThan(names.length ** 2 * 0.4);
+		expect(nameKey('smith\u0001john')).toBeLessThan(nameKey('smith\u0001jon'));
+		expect(nameKey('smith\u0001jon')).toBeLessThan(nameKey('smithson\u0001al'));
+	});
+});
+
 describe('PatientIndex.build', () => {
 	it('indexes in chunks, yielding between them, with the same results as adding one by one', async () => {
 		const demo = generateDemoClinic({
@@ -401,16 +443,28 @@ describe('PatientIndex.build', () => {
 		let yields = 0;
 		const chunked = await PatientIndex.build(demo.patients, {
 			chunkSize: 300,
+			sliceMs: Infinity,
 			currentYear: YEAR,
 			yield: async () => {
 				yields++;
 			}
 		});
 		expect(yields).toBe(3); // after each full chunk
+		let sliced = 0;
+		const timed = await PatientIndex.build(demo.patients, {
+			sliceMs: 0, // every slice is over at the first look at the clock: every 32 patients
+			currentYear: YEAR,
+			yield: async () => {
+				sliced++;
+			}
+		});
+		expect(sliced).toBe(31);
 		const direct = build(demo.patients);
 		const p = demo.patients[500]!;
-		for (const q of [p.familyName, `${p.givenName.slice(0, 3)} ${p.familyName}`, p.mrn, p.dateOfBirth])
+		for (const q of [p.familyName, `${p.givenName.slice(0, 3)} ${p.familyName}`, p.mrn, p.dateOfBirth, 'a']) {
 			expect(chunked.search(q)).toEqual(direct.search(q));
+			expect(timed.search(q)).toEqual(direct.search(q));
+		}
 		expect(chunked.size).toBe(1000);
 	});
 
@@ -418,6 +472,7 @@ describe('PatientIndex.build', () => {
 		const controller = new AbortController();
 		const build = PatientIndex.build(everyone, {
 			chunkSize: 2,
+			sliceMs: Infinity,
 			signal: controller.signal,
 			yield: async () => controller.abort(new Error('locked'))
 		});
@@ -483,6 +538,62 @@ describe('the index agrees with checking every patient', () => {
 		}
 		// The comparison means something only if most queries find someone.
 		expect(nonEmpty).toBeGreaterThan(qs.length * 0.9);
+	});
+
+	it('stays equal to a fresh index through edits, deletions, restorations and additions', () => {
+		const live = new Map(demo.patients.slice(0, 1500).map((p) => [p.id, p]));
+		const edited = build([...live.values()]);
+		const pool = [...live.values()];
+		const other = demo.patients.slice(1500, 2500);
+		const deleted: Patient[] = [];
+		for (let n = 0; n < 1200; n++) {
+			const p = rng.pick(pool);
+			const donor = rng.pick(other);
+			let next: Patient | undefined;
+			switch (rng.int(0, 6)) {
+				case 0:
+					next = { ...p, familyName: rng.chance(0.5) ? donor.familyName : `${p.familyName}x` };
+					break;
+				case 1:
+					next = {
+						...p,
+						givenName: donor.givenName,
+						middleName: rng.chance(0.5) ? donor.givenName : undefined
+					};
+					break;
+				case 2:
+					next = { ...p, phones: rng.chance(0.5) ? donor.phones : [] };
+					break;
+				case 3:
+					next = { ...p, dateOfBirth: donor.dateOfBirth, mrn: donor.mrn };
+					break;
+				case 4:
+					next = { ...p, deletedAt: '2026-06-01T00:00:00.000Z' };
+					deleted.push(p);
+					break;
+				case 5:
+					if (deleted.length) next = deleted.pop()!;
+					break;
+				default:
+					next = { ...donor, id: `${p.id.slice(0, 24)}${String(n).padStart(12, '9')}` };
+					pool.push(next);
+			}
+			if (!next) continue;
+			edited.update(next);
+			if (next.deletedAt) live.delete(next.id);
+			else live.set(next.id, next);
+			if (n % 100 === 0) edited.search('a'); // settle now and then, as typing would
+		}
+		const fresh = build([...live.values()]);
+		expect(edited.size).toBe(live.size);
+		let nonEmpty = 0;
+		for (const q of queries().slice(0, 400)) {
+			const got = edited.search(q, 20);
+			expect(got, q).toEqual(fresh.search(q, 20));
+			expect(got, q).toEqual(edited.searchExhaustive(q, 20));
+			if (got.length) nonEmpty++;
+		}
+		expect(nonEmpty).toBeGreaterThan(200);
 	});
 
 	it('finds the patient a query was made from', () => {
