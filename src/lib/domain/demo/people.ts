@@ -245,7 +245,12 @@ export function buildPatients(
 				{ type: 'privacy-notice', granted: true, signedOn: iso(createdMs).slice(0, 10) },
 				{ type: 'financial-policy', granted: true, signedOn: iso(createdMs).slice(0, 10) }
 			],
-			privacy: { preferredContact: 'phone', noVoicemailDetails: false, restricted: false, noDirectory: false },
+			privacy: {
+				preferredContact: 'phone',
+				noVoicemailDetails: false,
+				restricted: false,
+				noDirectory: false
+			},
 			otherMrns: []
 		};
 		if (rng.chance(0.35)) patient.middleName = givenName(rng, style).name;
