@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../demo/rng';
+import { zonedTimeToUtc } from '../common/time';
+import { conflictId, detectConflicts, type ConflictRules } from './conflicts';
+import type { Appointment, AppointmentStatus } from './schemas';
+
+const TZ = 'America/Chicago';
+const P1 = '10000000-0000-4000-8000-000000000001';
+const P2 = '10000000-0000-4000-8000-000000000002';
+const R1 = '20000000-0000-4000-8000-000000000001';
+const R2 = '20000000-0000-4000-8000-000000000002';
+const TYPE = '30000000-0000-4000-8000-000000000001';
+
+let n = 0;
+function appt(
+	startHm: string,
+	endHm: string,
+	over: { providerId?: string; roomId?: string; status?: AppointmentStatus; date?: string; id?: string } = {}
+): Appointment {
+	n++;
+	const date = over.date ?? '2026-03-10';
+	const at = (hm: string) => {
+		const [h, m] = hm.split(':').map(Number) as [number, number];
+		return zonedTimeToUtc(date, h, m, TZ).toISOString();
+	};
+	return {
+		id: over.id ?? `40000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+		createdAt: '2026-01-01T00:00:00.000Z',
+		updatedAt: '2026-01-01T00:00:00.000Z',
+		patientId: '50000000-0000-4000-8000-000000000001',
+		providerId: over.providerId ?? P1,
+		...(over.roomId ? { roomId: over.roomId } : {}),
+		typeId: TYPE,
+		start: at(startHm),
+		end: at(endHm),
+		status: over.status ?? 'booked',
+		reason: '',
+		notes: ''
+	};
+}
+
+describe('detectConflicts', () => {
+	it('reports provider and room overlaps with the overlapping interval', () => {
+		const a = appt('09:00', '09:30', { roomId: R1 });
+		const b = appt('09:15', '09:45', { providerId: P2, roomId: R1 });
+		const c = appt('09:20', '09:40', { roomId: R2 });
+		const got = detectConflicts([a, b, c]);
+		expect(got.map((x) => [x.kind, x.appointmentIds])).toEqual([
+			['room-overlap', [a.id, b.id].sort()],
+			['provider-overlap', [a.id, c.id].sort()]
+		]);
+		expect(got[0]!).toMatchObject({ resourceId: R1, start: b.start, end: a.end, resolved: false });
+		expect(got[1]!.id).toBe(conflictId('provider-overlap', [c.id, a.id]));
+	});
+
+	it('does not count touching intervals, slot-free statuses or deleted records', () => {
+		const a = appt('09:00', '09:30', { roomId: R1 });
+		const b = appt('09:30', '10:00', { roomId: R1 });
+		const cancelled = appt('09:00', '10:00', { status: 'cancelled' });
+		const noShow = appt('09:00', '10:00', { status: 'no-show' });
+		const rescheduled = appt('09:00', '10:00', { status: 'rescheduled' });
+		const deleted = { ...appt('09:00', '10:00'), deletedAt: '2026-01-02T00:00:00.000Z' };
+		expect(detectConflicts([a, b, cancelled, noShow, rescheduled, deleted])).toEqual([]);
+		expect(detectConflicts([a, appt('09:00', '10:00', { status: 'arrived' })])).toHaveLength(1);
+	});
+
+	it('reports every pair of a three-way overlap', () => {
+		const a = appt('09:00', '10:00');
+		const b = appt('09:10', '09:20');
+		const c = appt('09:50', '10:30');
+		const d = appt('09:20', '09:50'); // overlaps a only (touches b and c)
+		const got = detectConflicts([a, b, c, d]);
+		expect(got.map((x) => x.appointmentIds.join('+')).sort()).toEqual(
+			[
+				[a.id, b.id],
+				[a.id, c.id],
+				[a.id, d.id]
+			]
+				.map((p) => p.sort().join('+'))
+				.sort()
+		);
+		const triple = [appt('11:00', '12:00'), appt('11:00', '12:00'), appt('11:30', '11:45')];
+		expect(detectConflicts(triple)).toHaveLength(3);
+	});
+
+	it('gives the same list, ids included, whatever the input order', () => {
+		const rng = new Rng(7);
+		const list: Appointment[] = [];
+		for (let i = 0; i < 60; i++) {
+			const h = rng.int(8, 16);
+			const m = rng.pick([0, 15, 30, 45]);
+			const len = rng.pick([15, 30, 45, 60]);
+			const end = h * 60 + m + len;
+			list.push(
+				appt(`${h}:${m}`, `${Math.floor(end / 60)}:${end % 60}`, {
+					providerId: rng.pick([P1, P2]),
+					roomId: rng.pick([R1, R2]),
+					status: rng.pick<AppointmentStatus>(['booked', 'confirmed', 'cancelled', 'arrived']),
+					date: rng.pick(['2026-03-10', '2026-03-11'])
+				})
+			);
+		}
+		const expected = detectConflicts(list);
+		expect(expected.length).toBeGreaterThan(10);
+		for (let s = 0; s < 20; s++) {
+			const shuffled = [...list];
+			for (let i = shuffled.length - 1; i > 0; i--) {
+				const j = rng.int(0, i);
+				[shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+			}
+			expect(detectConflicts(shuffled)).toEqual(expected);
+		}
+	});
+
+	it('marks acknowledged conflicts resolved, and only those', () => {
+		const a = appt('09:00', '09:30');
+		const b = appt('09:00', '09:30');
+		const [first] = detectConflicts([a, b]);
+		const c = appt('09:15', '09:45');
+		const got = detectConflicts([a, b, c], { acknowledgements: [first!.id] });
+		expect(got.filter((x) => x.resolved).map((x) => x.id)).toEqual([first!.id]);
+		expect(got.filter((x) => !x.resolved)).toHaveLength(2);
+	});
+
+	it('checks hours, breaks and daily maximums when rules are given', () => {
+		const day = (date: string) => ({
+			hours: [
+				{
+					start: zonedTimeToUtc(date, 8, 0, TZ).toISOString(),
+					end: zonedTimeToUtc(date, 12, 0, TZ).toISOString()
+				},
+				{
+					start: zonedTimeToUtc(date, 13, 0, TZ).toISOString(),
+					end: zonedTimeToUtc(date, 17, 0, TZ).toISOString()
+				}
+			],
+			breaks: [
+				{
+					start: zonedTimeToUtc(date, 10, 0, TZ).toISOString(),
+					end: zonedTimeToUtc(date, 10, 15, TZ).toISOString()
+				}
+			]
+		});
+		const rules: ConflictRules = {
+			timeZone: TZ,
+			day: (providerId, date) => (providerId === P1 ? day(date) : undefined),
+			maxPerDay: (typeId) => (typeId === TYPE ? 3 : undefined)
+		};
+		const ok = appt('08:00', '08:30');
+		const lunch = appt('11:45', '12:15');
+		const late = appt('16:30', '17:30');
+		const coffee = appt('09:50', '10:05');
+		const p2 = appt('06:00', '06:30', { providerId: P2 });
+		const got = detectConflicts([ok, lunch, late, coffee, p2], { rules });
+		expect(got.map((x) => [x.kind, x.appointmentIds.length])).toEqual([
+			['max-per-day', 4],
+			['over-break', 1],
+			['outside-hours', 1],
+			['outside-hours', 1]
+		]);
+		expect(got.find((x) => x.kind === 'over-break')!.appointmentIds).toEqual([coffee.id]);
+		expect(
+			got
+				.filter((x) => x.kind === 'outside-hours')
+				.flatMap((x) => x.appointmentIds)
+				.sort()
+		).toEqual([lunch.id, late.id].sort());
+		expect(detectConflicts([ok, coffee], { rules })).toHaveLength(1);
+	});
+});
