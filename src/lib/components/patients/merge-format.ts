@@ -1,32 +1,10 @@
 /** How the merge screen names and shows each field (plain text, for side-by-side comparison). */
 import type { Patient, Provider } from '$lib/domain';
 import type { MergeField } from '$lib/domain/patients/duplicates';
-
-const LABELS: Record<MergeField, string> = {
-	familyName: 'Last name',
-	givenName: 'First name',
-	middleName: 'Middle name',
-	suffix: 'Suffix',
-	preferredName: 'Preferred name',
-	dateOfBirth: 'Date of birth',
-	sex: 'Sex',
-	genderIdentity: 'Gender identity',
-	pronouns: 'Pronouns',
-	phones: 'Phones',
-	email: 'E-mail',
-	address: 'Address',
-	preferredLanguage: 'Preferred language',
-	emergencyContacts: 'Emergency contacts',
-	guardian: 'Parent or guardian',
-	consents: 'Consents',
-	privacy: 'Privacy preferences',
-	alerts: 'Alerts',
-	primaryProviderId: 'Primary care provider',
-	coverages: 'Insurance'
-};
+import { FIELD_LABELS } from './record/format';
 
 export function fieldLabel(f: MergeField): string {
-	return LABELS[f];
+	return FIELD_LABELS[f] ?? f;
 }
 
 export function fieldValue(p: Patient, f: MergeField, providers: Provider[]): string {
