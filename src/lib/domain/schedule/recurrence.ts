@@ -458,21 +458,17 @@ function untilBefore(series: AppointmentSeries, key: OccurrenceKey): string {
 }
 
 function withUntil(rrule: string, until: string): string {
-	return [
-		...ruleParts(rrule)
-			.filter(([k]) => k !== 'UNTIL' && k !== 'COUNT')
-			.map(([k, v]) => `${k}=${v}`),
-		`UNTIL=${until}`
-	].join(';');
+	return withEnd(rrule, `UNTIL=${until}`);
 }
 
 function withCount(rrule: string, count: number): string {
-	return [
-		...ruleParts(rrule)
-			.filter(([k]) => k !== 'UNTIL' && k !== 'COUNT')
-			.map(([k, v]) => `${k}=${v}`),
-		`COUNT=${count}`
-	].join(';');
+	return withEnd(rrule, `COUNT=${count}`);
+}
+
+/** The rule with its end (UNTIL or COUNT, never both) replaced by `end`. */
+function withEnd(rrule: string, end: string): string {
+	const kept = ruleParts(rrule).filter(([k]) => k !== 'UNTIL' && k !== 'COUNT');
+	return [...kept.map(([k, v]) => `${k}=${v}`), end].join(';');
 }
 
 function requireOccurrence(series: AppointmentSeries, key: OccurrenceKey): void {
