@@ -25,7 +25,7 @@ export default defineConfig({
 				]
 			},
 			workbox: {
-				navigateFallbackDenylist: [/^\/healthz/, /^\/sync/, /^\/api\//],
+				navigateFallbackDenylist: [/^\/healthz/, /^\/sync/, /^\/api\//, /^\/ical\//],
 				cleanupOutdatedCaches: true,
 				// The first install takes control at once; later versions wait for the person to reload.
 				clientsClaim: true

@@ -15,14 +15,16 @@ export interface HealthInfo {
 export type StatsSource = () => { documents: number; connections: number };
 
 /**
- * `auth` answers `/auth/…` (the relay's login API, login.ts); it is looked up per request because
- * the relay is attached after the server exists. Without it those paths are 503.
+ * `auth` answers `/auth/…` (the relay's login API, login.ts) and `feeds` the calendar feeds
+ * (`/feeds…`, `/ical/…`, feeds.ts); they are looked up per request because the relay is attached
+ * after the server exists. Without them those paths are 503.
  */
 export function createHttpServer(
 	config: RelayConfig,
 	version: string,
 	stats: StatsSource = () => ({ documents: 0, connections: 0 }),
-	auth: () => RequestHandler | undefined = () => undefined
+	auth: () => RequestHandler | undefined = () => undefined,
+	feeds: () => RequestHandler | undefined = () => undefined
 ): http.Server {
 	const serveApp = staticHandler(config.appDir);
 	const started = Date.now();
@@ -45,8 +47,9 @@ export function createHttpServer(
 			res.end('Upgrade required');
 			return;
 		}
-		if (url === '/auth' || url.startsWith('/auth/') || url.startsWith('/auth?')) {
-			const handler = auth();
+		const feedPath = url === '/feeds' || /^\/(feeds|ical)[/?]/.test(url);
+		if (url === '/auth' || url.startsWith('/auth/') || url.startsWith('/auth?') || feedPath) {
+			const handler = feedPath ? feeds() : auth();
 			if (handler) return handler(req, res);
 			res.writeHead(503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
 			res.end(JSON.stringify({ error: 'unavailable' }));

@@ -360,7 +360,7 @@ function short(id: string): string {
 	return id.slice(0, 8);
 }
 
-function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
+export function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
 	if (trustProxy) {
 		const forwarded = req.headers['x-forwarded-for'];
 		const list = (Array.isArray(forwarded) ? forwarded.join(',') : (forwarded ?? '')).split(',');
@@ -370,11 +370,11 @@ function clientAddress(req: http.IncomingMessage, trustProxy: boolean): string {
 	return req.socket.remoteAddress ?? 'unknown';
 }
 
-/** The body as text, or null when it is larger than MAX_BODY (the rest is discarded). */
-function readBody(req: http.IncomingMessage): Promise<string | null> {
+/** The body as text, or null when it is larger than `max` bytes (the rest is discarded). */
+export function readBody(req: http.IncomingMessage, max = MAX_BODY): Promise<string | null> {
 	return new Promise((resolve, reject) => {
 		const declared = Number(req.headers['content-length'] ?? 0);
-		if (declared > MAX_BODY) {
+		if (declared > max) {
 			req.resume();
 			resolve(null);
 			return;
@@ -383,7 +383,7 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 		let size = 0;
 		const onData = (chunk: Buffer) => {
 			size += chunk.length;
-			if (size > MAX_BODY) {
+			if (size > max) {
 				req.off('data', onData);
 				req.resume();
 				resolve(null);
@@ -392,7 +392,7 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 			chunks.push(chunk);
 		};
 		req.on('data', onData);
-		req.once('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
+		req.once('end', () => resolve(size > max ? null : Buffer.concat(chunks).toString('utf8')));
 		req.once('error', reject);
 	});
 }

@@ -21,7 +21,8 @@ function main(): void {
 		config,
 		VERSION,
 		() => relay?.stats() ?? { documents: 0, connections: 0 },
-		() => relay?.handleAuth
+		() => relay?.handleAuth,
+		() => relay?.handleFeeds
 	);
 	relay = attachRelay(server, { config, identity, store });
 	server.on('error', (err: NodeJS.ErrnoException) => {

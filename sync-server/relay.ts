@@ -2,6 +2,7 @@
  * Attaches the sync endpoints to the app's HTTP server: upgrades on `/sync` and `/sync/<doc>` are
  * admitted (upgrade.ts), then become a MuxConnection or a DocConnection over one shared
  * DocManager; the login API (`/auth/…`, login.ts) reads the keyring through the same DocManager.
+ * Calendar feeds (`/feeds…`, `/ical/…`, feeds.ts) use the store only.
  * `shutdown` closes every socket with 4500 (transient: clients reconnect to the next relay),
  * flushes every document to the store and closes it.
  */
@@ -17,9 +18,10 @@ import { DocManager } from './docs';
 import type { RelayIdentity } from './identity';
 import { log } from './log';
 import { createAuditLogsHandler } from './audit-logs';
+import { createFeedsHandler } from './feeds';
 import { createLoginHandler, type RequestHandler } from './login';
 import { MuxConnection } from './mux-connection';
-import type { DocStore, RefreshTokenStore } from './store/types';
+import type { DocStore, FeedStore, RefreshTokenStore } from './store/types';
 import { admit, chooseProtocol, refuse, Refusal, routeOf } from './upgrade';
 
 export interface RelayStats {
@@ -32,6 +34,8 @@ export interface Relay {
 	docs: DocManager;
 	/** Answers the login API (`/auth/…`, login.ts); the HTTP server hands those requests here. */
 	handleAuth: RequestHandler;
+	/** Answers calendar feeds (`/feeds…`, `/ical/…`, feeds.ts). */
+	handleFeeds: RequestHandler;
 	/** Stops admitting sockets, closes the open ones, flushes documents and closes the store. */
 	shutdown(): Promise<void>;
 }
@@ -39,8 +43,8 @@ export interface Relay {
 export interface RelayDeps {
 	config: RelayConfig;
 	identity: RelayIdentity;
-	/** Documents, and the refresh tokens the login API issues. */
-	store: DocStore & RefreshTokenStore;
+	/** Documents, the refresh tokens the login API issues, and the calendar feeds. */
+	store: DocStore & RefreshTokenStore & FeedStore;
 }
 
 export function attachRelay(server: http.Server, { config, identity, store }: RelayDeps): Relay {
@@ -76,6 +80,7 @@ export function attachRelay(server: http.Server, { config, identity, store }: Re
 		isClosing: () => closing
 	});
 	const handleAuditLogs = createAuditLogsHandler(verify, store);
+	const handleFeeds = createFeedsHandler({ config, verify, store, isClosing: () => closing });
 	const handleAuth: RequestHandler = (req, res) =>
 		(req.url ?? '').split('?')[0] === '/auth/audit-logs' ? handleAuditLogs(req, res) : handleLogin(req, res);
 
@@ -135,6 +140,7 @@ export function attachRelay(server: http.Server, { config, identity, store }: Re
 	return {
 		docs,
 		handleAuth,
+		handleFeeds,
 		stats: () => ({ documents: docs.resident, connections: connections.size }),
 		async shutdown() {
 			closing = true;

@@ -1,11 +1,21 @@
-import type { AuditEntry, DocStore, RefreshTokenRow, RefreshTokenStore, UpdateMeta } from './types';
+import type {
+	AuditEntry,
+	DocStore,
+	FeedInfo,
+	FeedRow,
+	FeedStore,
+	RefreshTokenRow,
+	RefreshTokenStore,
+	UpdateMeta
+} from './types';
 
 /** Keeps everything in memory: for tests, and for a relay that must not write to disk. */
-export class MemoryStore implements DocStore, RefreshTokenStore {
+export class MemoryStore implements DocStore, RefreshTokenStore, FeedStore {
 	private readonly docs = new Map<string, Uint8Array[]>();
 	private readonly trail: AuditEntry[] = [];
 	private seq = 0;
 	private readonly refresh = new Map<string, RefreshTokenRow>();
+	private readonly feeds = new Map<string, FeedRow>();
 	closed = false;
 
 	async load(doc: string): Promise<Uint8Array[]> {
@@ -87,6 +97,58 @@ export class MemoryStore implements DocStore, RefreshTokenStore {
 		return n;
 	}
 
+	async insertFeed(feed: Parameters<FeedStore['insertFeed']>[0]): Promise<void> {
+		this.assertOpen();
+		if (this.feeds.has(feed.id) || [...this.feeds.values()].some((f) => f.tokenHash === feed.tokenHash)) {
+			throw new Error('feed already stored');
+		}
+		this.feeds.set(feed.id, {
+			...feed,
+			revokedAt: null,
+			publishedAt: null,
+			timeZone: null,
+			blocksJson: null
+		});
+	}
+
+	async listFeeds(): Promise<FeedInfo[]> {
+		this.assertOpen();
+		return [...this.feeds.values()]
+			.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+			.map(infoOf);
+	}
+
+	async feedByTokenHash(hash: string): Promise<FeedRow | undefined> {
+		this.assertOpen();
+		for (const f of this.feeds.values()) if (f.tokenHash === hash) return { ...f };
+		return undefined;
+	}
+
+	async revokeFeed(id: string, now: number): Promise<FeedInfo | undefined> {
+		this.assertOpen();
+		const f = this.feeds.get(id);
+		if (!f) return undefined;
+		f.revokedAt ??= now;
+		f.blocksJson = f.timeZone = null;
+		return infoOf(f);
+	}
+
+	async publishFeedBlocks(
+		providerId: string,
+		timeZone: string,
+		blocksJson: string,
+		now: number
+	): Promise<number> {
+		this.assertOpen();
+		let n = 0;
+		for (const f of this.feeds.values()) {
+			if (f.providerId !== providerId || f.revokedAt !== null) continue;
+			Object.assign(f, { timeZone, blocksJson, publishedAt: now });
+			n += 1;
+		}
+		return n;
+	}
+
 	async close(): Promise<void> {
 		this.closed = true;
 	}
@@ -94,4 +156,9 @@ export class MemoryStore implements DocStore, RefreshTokenStore {
 	private assertOpen(): void {
 		if (this.closed) throw new Error('store is closed');
 	}
+}
+
+function infoOf(f: FeedRow): FeedInfo {
+	const { id, providerId, label, createdBy, createdAt, revokedAt, publishedAt } = f;
+	return { id, providerId, label, createdBy, createdAt, revokedAt, publishedAt };
 }

@@ -10,11 +10,23 @@
  *
  * `refresh_tokens` (schema 2) holds the SHA-256 of each refresh token the login API issued, never
  * the token itself (see RefreshTokenStore).
+ *
+ * `calendar_feeds` (schema 3) holds the calendar feeds (FeedStore): the SHA-256 of each feed's token,
+ * never the token, and the busy blocks last published for the provider (instants only).
  */
 import Database from 'better-sqlite3';
-import type { AuditEntry, DocStore, RefreshTokenRow, RefreshTokenStore, UpdateMeta } from './types';
+import type {
+	AuditEntry,
+	DocStore,
+	FeedInfo,
+	FeedRow,
+	FeedStore,
+	RefreshTokenRow,
+	RefreshTokenStore,
+	UpdateMeta
+} from './types';
 
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 interface AuditRow {
 	update_id: number;
@@ -36,7 +48,23 @@ interface RefreshRow {
 
 type NewRefresh = Omit<RefreshTokenRow, 'usedAt'>;
 
-export class SqliteStore implements DocStore, RefreshTokenStore {
+interface FeedDbRow {
+	id: string;
+	token_hash: string;
+	provider_id: string;
+	label: string;
+	created_by: string;
+	created_at: number;
+	revoked_at: number | null;
+	blocks_json: string | null;
+	time_zone: string | null;
+	published_at: number | null;
+}
+
+type NewFeed = Parameters<FeedStore['insertFeed']>[0];
+const FEED_INFO = 'id, provider_id, label, created_by, created_at, revoked_at, published_at';
+
+export class SqliteStore implements DocStore, RefreshTokenStore, FeedStore {
 	private readonly db: Database.Database;
 	private readonly selectDoc: Database.Statement<[string], { data: Buffer }>;
 	private readonly insertUpdate: Database.Statement<[string, Buffer, number, string]>;
@@ -130,6 +158,19 @@ export class SqliteStore implements DocStore, RefreshTokenStore {
 			);
 			CREATE INDEX IF NOT EXISTS refresh_by_family ON refresh_tokens (family);
 			CREATE INDEX IF NOT EXISTS refresh_by_expiry ON refresh_tokens (expires_at);
+			CREATE TABLE IF NOT EXISTS calendar_feeds (
+				id TEXT PRIMARY KEY,
+				token_hash TEXT NOT NULL UNIQUE,
+				provider_id TEXT NOT NULL,
+				label TEXT NOT NULL,
+				created_by TEXT NOT NULL,
+				created_at INTEGER NOT NULL,
+				revoked_at INTEGER,
+				blocks_json TEXT,
+				time_zone TEXT,
+				published_at INTEGER
+			);
+			CREATE INDEX IF NOT EXISTS feeds_by_provider ON calendar_feeds (provider_id);
 		`);
 		this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
 	}
@@ -197,9 +238,73 @@ export class SqliteStore implements DocStore, RefreshTokenStore {
 		return this.deleteExpired.run(now).changes;
 	}
 
+	async insertFeed(feed: NewFeed): Promise<void> {
+		this.db
+			.prepare(
+				`INSERT INTO calendar_feeds (id, token_hash, provider_id, label, created_by, created_at)
+				VALUES (?, ?, ?, ?, ?, ?)`
+			)
+			.run(feed.id, feed.tokenHash, feed.providerId, feed.label, feed.createdBy, feed.createdAt);
+	}
+
+	async listFeeds(): Promise<FeedInfo[]> {
+		return this.db
+			.prepare<[], FeedDbRow>(`SELECT ${FEED_INFO} FROM calendar_feeds ORDER BY created_at, id`)
+			.all()
+			.map(feedInfo);
+	}
+
+	async feedByTokenHash(hash: string): Promise<FeedRow | undefined> {
+		const r = this.db
+			.prepare<[string], FeedDbRow>('SELECT * FROM calendar_feeds WHERE token_hash = ?')
+			.get(hash);
+		return r
+			? { ...feedInfo(r), tokenHash: r.token_hash, timeZone: r.time_zone, blocksJson: r.blocks_json }
+			: undefined;
+	}
+
+	async revokeFeed(id: string, now: number): Promise<FeedInfo | undefined> {
+		this.db
+			.prepare(
+				`UPDATE calendar_feeds SET revoked_at = coalesce(revoked_at, ?), blocks_json = NULL, time_zone = NULL
+				WHERE id = ?`
+			)
+			.run(now, id);
+		const r = this.db
+			.prepare<[string], FeedDbRow>(`SELECT ${FEED_INFO} FROM calendar_feeds WHERE id = ?`)
+			.get(id);
+		return r ? feedInfo(r) : undefined;
+	}
+
+	async publishFeedBlocks(
+		providerId: string,
+		timeZone: string,
+		blocksJson: string,
+		now: number
+	): Promise<number> {
+		return this.db
+			.prepare(
+				`UPDATE calendar_feeds SET blocks_json = ?, time_zone = ?, published_at = ?
+				WHERE provider_id = ? AND revoked_at IS NULL`
+			)
+			.run(blocksJson, timeZone, now, providerId).changes;
+	}
+
 	async close(): Promise<void> {
 		if (this.db.open) this.db.close();
 	}
+}
+
+function feedInfo(r: FeedDbRow): FeedInfo {
+	return {
+		id: r.id,
+		providerId: r.provider_id,
+		label: r.label,
+		createdBy: r.created_by,
+		createdAt: r.created_at,
+		revokedAt: r.revoked_at,
+		publishedAt: r.published_at
+	};
 }
 
 /** better-sqlite3 binds Buffers as BLOBs; a Buffer over the same memory avoids a copy. */

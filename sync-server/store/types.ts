@@ -64,3 +64,43 @@ export interface RefreshTokenStore {
 	/** Deletes tokens that expired before `now`; returns how many. */
 	pruneRefresh(now: number): Promise<number>;
 }
+
+/**
+ * A calendar feed (feeds.ts): a capability URL for one provider's busy blocks. Only the SHA-256 of
+ * the feed's token is stored. The blocks are what a workstation last published for the provider:
+ * start and end instants only (JSON of `{ start, end }[]`), nothing about patients.
+ */
+export interface FeedInfo {
+	id: string;
+	providerId: string;
+	/** Staff-chosen words ("Dr. Lee's phone"), checked by feeds.ts. */
+	label: string;
+	/** The token `sub` (a staff user id) that created it. */
+	createdBy: string;
+	/** ms since epoch */
+	createdAt: number;
+	revokedAt: number | null;
+	publishedAt: number | null;
+}
+
+export interface FeedRow extends FeedInfo {
+	tokenHash: string;
+	timeZone: string | null;
+	blocksJson: string | null;
+}
+
+export interface FeedStore {
+	insertFeed(
+		feed: Pick<FeedRow, 'id' | 'tokenHash' | 'providerId' | 'label' | 'createdBy' | 'createdAt'>
+	): Promise<void>;
+	/** Every feed, revoked ones too, oldest first; never the token hash or the blocks. */
+	listFeeds(): Promise<FeedInfo[]>;
+	feedByTokenHash(hash: string): Promise<FeedRow | undefined>;
+	/**
+	 * Revokes the feed (keeping the first revocation time) and drops its blocks. The feed as it is
+	 * now, or undefined when there is no such feed.
+	 */
+	revokeFeed(id: string, now: number): Promise<FeedInfo | undefined>;
+	/** Stores the blocks on every feed of the provider that is not revoked; returns how many. */
+	publishFeedBlocks(providerId: string, timeZone: string, blocksJson: string, now: number): Promise<number>;
+}

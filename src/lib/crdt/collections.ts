@@ -4,6 +4,14 @@ import { patientDocument } from '../domain/patients/documents';
 import { keybag, securityPolicy, staffUser } from '../domain/security/users';
 import { duplicateDismissal, patientMerge } from '../domain/patients/duplicates';
 import { RecordCollection } from './codec';
+import { appointmentSeries } from '../domain/schedule/recurrence';
+import { availabilityException, availabilityTemplate } from '../domain/schedule/availability-schemas';
+import {
+	appointmentEvent,
+	conflictResolution,
+	seriesExceptionRecord,
+	waitlistEntry
+} from '../domain/schedule/records';
 
 /** Typed accessors for the collections each kind of document holds (see layout.ts). */
 export const clinicsIn = (doc: Y.Doc) => new RecordCollection(doc, 'clinic', clinic);
@@ -20,3 +28,18 @@ export const policyIn = (doc: Y.Doc) => new RecordCollection(doc, 'policy', secu
 export const mergesIn = (doc: Y.Doc) => new RecordCollection(doc, 'merges', patientMerge);
 export const dismissalsIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'duplicateDismissals', duplicateDismissal);
+
+// schedule/<yyyy-mm>
+export const appointmentEventsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'appointmentEvents', appointmentEvent);
+export const conflictResolutionsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'conflictResolutions', conflictResolution);
+// schedule/common
+export const seriesIn = (doc: Y.Doc) => new RecordCollection(doc, 'series', appointmentSeries);
+export const seriesExceptionsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'seriesExceptions', seriesExceptionRecord);
+export const availabilityTemplatesIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'availabilityTemplates', availabilityTemplate);
+export const availabilityExceptionsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'availabilityExceptions', availabilityException);
+export const waitlistIn = (doc: Y.Doc) => new RecordCollection(doc, 'waitlist', waitlistEntry);

@@ -7,7 +7,7 @@
  * words, months, shard digits and random device ids — never from anything a person typed. The name
  * rule itself lives in domain (`domain/sync/docnames.ts`) because the relay checks it too.
  */
-import { isDocName, type DocName } from '../domain/sync/docnames';
+import { isDocName, SCHEDULE_COMMON, type DocName } from '../domain/sync/docnames';
 import type { Scope } from '../domain/security/roles';
 
 export { isDocName, type DocName, type Scope };
@@ -36,6 +36,8 @@ export const keyringDoc = (): DocName => 'keyring';
 
 export const directoryDoc = (): DocName => 'directory';
 export const scheduleDoc = (month: string): DocName => checked(`schedule/${month}`);
+/** Series, provider hours and time off, waitlist: schedule records not tied to one month. */
+export const scheduleCommonDoc = (): DocName => SCHEDULE_COMMON as DocName;
 export const clinicalDoc = (month: string): DocName => checked(`clinical/${month}`);
 export const billingDoc = (month: string): DocName => checked(`billing/${month}`);
 export const commsDoc = (month: string): DocName => checked(`comms/${month}`);
@@ -87,7 +89,14 @@ function checked(name: string): DocName {
 /** Which record collections live in which kind of document. */
 export const collections = {
 	directory: ['clinic', 'providers', 'rooms', 'appointmentTypes'],
-	schedule: ['appointments'],
+	schedule: ['appointments', 'appointmentEvents', 'conflictResolutions'],
+	scheduleCommon: [
+		'series',
+		'seriesExceptions',
+		'availabilityTemplates',
+		'availabilityExceptions',
+		'waitlist'
+	],
 	patients: ['patients', 'documents'],
 	keyring: ['users', 'keybags', 'policy']
 } as const;

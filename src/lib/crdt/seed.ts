@@ -4,12 +4,15 @@ import { scheduleMonth } from '../domain';
 import {
 	appointmentTypesIn,
 	appointmentsIn,
+	availabilityExceptionsIn,
+	availabilityTemplatesIn,
 	clinicsIn,
 	patientsIn,
 	providersIn,
-	roomsIn
+	roomsIn,
+	waitlistIn
 } from './collections';
-import { directoryDoc, patientsDocFor, scheduleDoc, type DocName } from './layout';
+import { directoryDoc, patientsDocFor, scheduleCommonDoc, scheduleDoc, type DocName } from './layout';
 
 export const SEED_ORIGIN = Symbol('seed');
 
@@ -31,6 +34,15 @@ export function writeClinic(open: (name: DocName) => Y.Doc, data: DemoClinic): D
 		for (const r of data.rooms) roomsIn(dir).insert(r);
 		for (const t of data.appointmentTypes) appointmentTypesIn(dir).insert(t);
 	});
+	const common = scheduleCommonDoc();
+	if (data.availabilityTemplates.length + data.availabilityExceptions.length + data.waitlist.length > 0) {
+		const doc = open(common);
+		add(common, () => {
+			for (const t of data.availabilityTemplates) availabilityTemplatesIn(doc).insert(t);
+			for (const e of data.availabilityExceptions) availabilityExceptionsIn(doc).insert(e);
+			for (const w of data.waitlist) waitlistIn(doc).insert(w);
+		});
+	}
 	for (const p of data.patients) {
 		const name = patientsDocFor(p.id);
 		add(name, () => patientsIn(open(name)).insert(p));

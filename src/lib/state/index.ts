@@ -1,6 +1,7 @@
 import { PatientDocumentsState } from './documents.svelte';
 import { MergesState } from './merges.svelte';
 import { PatientsState } from './patients.svelte';
+import { FeedsState } from './feeds.svelte';
 import { ScheduleState } from './schedule.svelte';
 import { workspace } from './workspace.svelte';
 
@@ -11,6 +12,8 @@ export { pwa } from './pwa.svelte';
 export const patients = new PatientsState(workspace);
 export const schedule = new ScheduleState(workspace);
 export const merges = new MergesState(workspace, patients);
+export const feeds = new FeedsState(workspace, schedule);
+schedule.onChanged(() => feeds.schedulePublish());
 /** Clears its own state at lock (it registers with workspace.onLock). */
 export const patientDocuments = new PatientDocumentsState(workspace);
 
@@ -18,4 +21,5 @@ export const patientDocuments = new PatientDocumentsState(workspace);
 workspace.onLock(() => {
 	patients.reset();
 	schedule.reset();
+	feeds.reset();
 });

@@ -677,6 +677,11 @@ export class WorkspaceState {
 		}
 	}
 
+	/** The relay access token of this session (memory only), when this workstation syncs with a server. */
+	accessToken(): string | null {
+		return this.device?.server ? this.relayToken : null;
+	}
+
 	/** Relay tokens for this session; the setup token bridges the moment the first admin is created. */
 	private connect(keys: UnlockedKeys): void {
 		const device = this.device!;

@@ -50,6 +50,11 @@ export type PresenceUser = z.infer<typeof presenceUser>;
 export const presenceView = z.strictObject({
 	doc: z.string().max(80).refine(isDocName).optional(),
 	recordId: uuidLike.optional(),
+	/** The calendar day on screen (`yyyy-mm-dd`): a date alone names no patient. */
+	date: z
+		.string()
+		.regex(/^\d{4}-\d{2}-\d{2}$/)
+		.optional(),
 	screen: z.enum(PRESENCE_SCREENS)
 });
 export type PresenceView = z.infer<typeof presenceView>;

@@ -3,7 +3,7 @@ import type { Appointment, AppointmentStatus } from '../schedule/schemas';
 import type { AppointmentType, Room } from '../workspace/schemas';
 import type { DemoProvider } from './people';
 import { cumulative, type Rng } from './rng';
-import { APPOINTMENT_NOTES, CANCEL_REASONS, TYPE_SPECS, type TypeSpec } from './tables';
+import { APPOINTMENT_NOTES, CANCEL_REASONS, CLINIC_HOLIDAYS, TYPE_SPECS, type TypeSpec } from './tables';
 import { isoDay, isoInstant, MS_PER_DAY, MS_PER_MINUTE, weekday, zonedTimeToUtc } from './time';
 
 export interface ScheduleContext {
@@ -27,8 +27,8 @@ export interface ScheduleContext {
 	panels: readonly number[][];
 }
 
-/** Fixed-date holidays the demo clinic closes for; enough to make the calendar look lived-in. */
-const HOLIDAYS = new Set(['01-01', '07-04', '12-25']);
+/** `mm-dd` of the days the demo clinic is closed (its availability records list the same dates). */
+const HOLIDAYS = new Set(CLINIC_HOLIDAYS.map((h) => h.monthDay));
 const PAST_NO_SHOW = 0.06;
 /** Cancellations whose slot was then rebooked, so they sit under another booking (as in real schedules). */
 const CANCEL_PAST = 0.1;

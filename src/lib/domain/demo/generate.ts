@@ -1,7 +1,10 @@
 import type { Patient } from '../patients/schemas';
+import type { AvailabilityException, AvailabilityTemplate } from '../schedule/availability-schemas';
+import type { WaitlistEntry } from '../schedule/records';
 import type { Appointment } from '../schedule/schemas';
 import type { AppointmentType, Clinic, Provider, Room } from '../workspace/schemas';
 import { generateAppointments } from './appointments';
+import { buildAvailabilityTemplates, buildHolidayExceptions, buildWaitlist } from './availability';
 import { buildClinic, buildPatients, buildProviders, buildRooms, buildTypes } from './people';
 import { Rng } from './rng';
 import { addMonths, dayNumber, MS_PER_DAY, MS_PER_MINUTE, zonedTimeToUtc } from './time';
@@ -33,6 +36,12 @@ export interface DemoClinic {
 	appointmentTypes: AppointmentType[];
 	patients: Patient[];
 	appointments: Appointment[];
+	/** One per provider: the weekday hours the generator books in (schedule/common). */
+	availabilityTemplates: AvailabilityTemplate[];
+	/** Clinic-wide holidays (and any clock-change weekday) the generator keeps closed. */
+	availabilityExceptions: AvailabilityException[];
+	/** Patients waiting for an earlier slot, all 'waiting'. */
+	waitlist: WaitlistEntry[];
 }
 
 type Preset = Omit<DemoOptions, 'seed' | 'today'>;
@@ -80,6 +89,7 @@ function count(name: string, value: number | undefined, fallback: number): numbe
 const STREAM_STAFF = 1;
 const STREAM_PATIENTS = 2;
 const STREAM_SCHEDULE = 3;
+const STREAM_WAITLIST = 4;
 
 export function generateDemoClinic(opts: DemoOptions): DemoClinic {
 	const timeZone = opts.timeZone ?? 'America/Chicago';
@@ -95,7 +105,8 @@ export function generateDemoClinic(opts: DemoOptions): DemoClinic {
 	const lastDay = addMonths(today, count('monthsAhead', opts.monthsAhead, 2));
 
 	// The clinic was set up six weeks before the first appointment and its patients imported over two weeks.
-	const setupMs = zonedTimeToUtc(firstDay - 45, 9 * 60 + 30, timeZone);
+	const setupDay = firstDay - 45;
+	const setupMs = zonedTimeToUtc(setupDay, 9 * 60 + 30, timeZone);
 	const importDays = 14;
 	const staff = new Rng(opts.seed, STREAM_STAFF);
 	const clinic = buildClinic(staff, timeZone, setupMs);
@@ -110,6 +121,7 @@ export function generateDemoClinic(opts: DemoOptions): DemoClinic {
 		{ today, timeZone, createdFromMs: setupMs + 60 * MS_PER_MINUTE, importDays, providers }
 	);
 
+	const nowMs = zonedTimeToUtc(today, DEMO_NOW_MINUTE, timeZone);
 	const appointments = generateAppointments(new Rng(opts.seed, STREAM_SCHEDULE), {
 		timeZone,
 		slotMinutes: clinic.slotMinutes,
@@ -118,7 +130,7 @@ export function generateDemoClinic(opts: DemoOptions): DemoClinic {
 		firstDay,
 		lastDay,
 		today,
-		nowMs: zonedTimeToUtc(today, DEMO_NOW_MINUTE, timeZone),
+		nowMs,
 		bookingsFromMs: setupMs + (importDays + 1) * MS_PER_DAY,
 		fillRatio,
 		providers,
@@ -128,12 +140,36 @@ export function generateDemoClinic(opts: DemoOptions): DemoClinic {
 		panels
 	});
 
+	const hours = {
+		clinicId: clinic.id,
+		timeZone,
+		setupDay,
+		setupMs: staffMs,
+		openMinute: CLINIC_OPEN_MINUTE,
+		closeMinute: CLINIC_CLOSE_MINUTE,
+		firstDay,
+		lastDay,
+		providers: providers.map((p) => p.provider)
+	};
+
 	return {
 		clinic,
-		providers: providers.map((p) => p.provider),
+		providers: hours.providers,
 		rooms,
 		appointmentTypes,
 		patients,
-		appointments
+		appointments,
+		availabilityTemplates: buildAvailabilityTemplates(hours),
+		availabilityExceptions: buildHolidayExceptions(hours),
+		waitlist: buildWaitlist(new Rng(opts.seed, STREAM_WAITLIST), {
+			timeZone,
+			today,
+			nowMs,
+			openMinute: CLINIC_OPEN_MINUTE,
+			closeMinute: CLINIC_CLOSE_MINUTE,
+			types: appointmentTypes,
+			patients,
+			appointments
+		})
 	};
 }

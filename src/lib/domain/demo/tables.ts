@@ -73,6 +73,22 @@ export const APPOINTMENT_NOTES = [
 	'Needs fasting labs'
 ] as const;
 
+/** Fixed-date holidays the demo clinic closes for (no "observed" weekday); enough to look lived-in. */
+export const CLINIC_HOLIDAYS: readonly { monthDay: string; name: string }[] = [
+	{ monthDay: '01-01', name: "New Year's Day" },
+	{ monthDay: '07-04', name: 'Independence Day' },
+	{ monthDay: '12-25', name: 'Christmas Day' }
+];
+
+export const WAITLIST_NOTES = [
+	'Can come in on short notice',
+	'Prefers a call, not a text',
+	'Wants the first available slot',
+	'Needs a ride; call a day ahead',
+	'Would like the same provider as last time',
+	'Leave a message if no answer'
+] as const;
+
 /** US area codes by clinic time zone; only 555-01xx numbers are used, which are reserved as fictional. */
 export const AREA_CODES: Record<string, readonly string[]> = {
 	'America/Chicago': ['312', '773', '872', '630', '708'],

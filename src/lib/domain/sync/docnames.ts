@@ -21,9 +21,16 @@ const patientShard = /^patients\/(?:[0-9a-f]|f-[0-9a-f]{32})$/;
 /** One log per workstation per month (`audit/<deviceId>/<yyyy-mm>`), so no log outgrows the document budget. */
 const auditLog = /^audit\/[0-9a-z-]{8,64}\/\d{4}-(0[1-9]|1[0-2])$/;
 
+/**
+ * `schedule/common`: the schedule scope's records that are not tied to one month — recurring series
+ * and their exceptions, provider hours and time off, the waitlist.
+ */
+export const SCHEDULE_COMMON = 'schedule/common';
+
 export function isDocName(name: string): name is DocName {
 	return (
 		name === 'directory' ||
+		name === SCHEDULE_COMMON ||
 		name === 'keyring' ||
 		name === 'inventory' ||
 		monthly.test(name) ||

@@ -1,0 +1,356 @@
+/**
+ * The schedule's writes end to end over the real state classes (fake-indexeddb): booking, moves in
+ * and across months with their history, status flow, cancellation freeing a slot for the waitlist,
+ * conflicts and their audited resolution, recurring series — and two workstations editing one series
+ * offline, merged by exchanging their documents' updates.
+ */
+import { IDBFactory as FakeIDBFactory } from 'fake-indexeddb';
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import { addDays, localDate, zonedTimeToUtc } from '../domain';
+import { appointmentTypesIn, providersIn } from '../crdt/collections';
+import { directoryDoc, scheduleCommonDoc } from '../crdt/layout';
+import type { AuthClient } from '../sync';
+import { PatientsState } from './patients.svelte';
+import { ScheduleState } from './schedule.svelte';
+import { WorkspaceState } from './workspace.svelte';
+
+const TZ = 'America/Chicago';
+const ADMIN = { displayName: 'Ada Admin', username: 'ada', passphrase: 'correct horse battery' };
+const PROVIDER = '0b1e7a52-5d7e-4c1a-9f0e-1a2b3c4d5e6f';
+const TYPE = '7c9d2e41-3b6a-4f8e-8d1c-2e3f4a5b6c7d';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+async function setup() {
+	const ws = new WorkspaceState(() => new FakeIDBFactory(), {} as AuthClient);
+	await ws.init();
+	await ws.createClinic({ name: 'Synthetic Clinic', timeZone: TZ, slotMinutes: 15, admin: ADMIN });
+	const now = new Date().toISOString();
+	const dir = ws.docs().open(directoryDoc());
+	providersIn(dir).insert({
+		id: PROVIDER,
+		createdAt: now,
+		updatedAt: now,
+		displayName: 'Dr. Quorra Vale',
+		color: '#336699'
+	});
+	appointmentTypesIn(dir).insert({
+		id: TYPE,
+		createdAt: now,
+		updatedAt: now,
+		name: 'Follow-up',
+		durationMinutes: 20,
+		color: '#aa3300'
+	});
+	await tick();
+	const patients = new PatientsState(ws);
+	await patients.load();
+	const patient = patients.create({
+		familyName: 'Testerly',
+		givenName: 'Ombra',
+		dateOfBirth: '1971-05-06'
+	} as Parameters<PatientsState['create']>[0]);
+	const schedule = new ScheduleState(ws);
+	return { ws, patients, schedule, patient };
+}
+
+/** A clinic-local time `days` from today, as an ISO instant. */
+function at(days: number, hour: number, minute = 0): string {
+	const date = addDays(localDate(new Date(), TZ), days);
+	return zonedTimeToUtc(date, hour, minute, TZ).toISOString();
+}
+
+const plus = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+
+describe('schedule state', () => {
+	it('books, moves within the month, resizes and keeps the history', async () => {
+		const { ws, schedule, patient } = await setup();
+		const start = at(3, 9);
+		await schedule.show(localDate(start, TZ), 'day');
+		const a = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20)
+		});
+		expect(schedule.appointments.map((x) => x.id)).toEqual([a.id]);
+
+		const moved = schedule.move(a.id, { start: plus(start, 60), end: plus(start, 80), providerId: PROVIDER });
+		expect(moved.id).toBe(a.id);
+		expect(schedule.find(a.id)?.start).toBe(plus(start, 60));
+		schedule.resize(a.id, plus(start, 90));
+		expect(schedule.find(a.id)?.end).toBe(plus(start, 90));
+
+		const history = await schedule.historyOf(a.id);
+		expect(history.map((e) => e.kind)).toEqual(['booked', 'moved', 'resized']);
+		expect(history[1]).toMatchObject({
+			from: { start },
+			to: { start: plus(start, 60) },
+			by: ws.session!.user.id
+		});
+
+		await ws.auditSettled();
+		const trail = await ws.auditTrail();
+		trail.stop();
+		const mine = trail.rows.filter((r) => r.recordId === a.id).map((r) => r.action);
+		expect(mine).toEqual(['create', 'change', 'change']);
+	}, 60_000);
+
+	it('reschedules into another month as a new booking that points back to the old one', async () => {
+		const { schedule, patient } = await setup();
+		const start = at(2, 10);
+		await schedule.show(localDate(start, TZ), 'day');
+		const a = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20)
+		});
+		const later = plus(start, 40 * 24 * 60);
+		const b = schedule.move(
+			a.id,
+			{ start: later, end: plus(later, 20), providerId: PROVIDER },
+			'Patient request'
+		);
+		expect(b.id).not.toBe(a.id);
+		expect(b.rescheduledFromId).toBe(a.id);
+		expect(schedule.find(a.id)?.status).toBe('rescheduled');
+		const history = await schedule.historyOf(b.id);
+		expect(history.map((e) => e.kind)).toEqual(['booked', 'rescheduled']);
+		expect(history[1]).toMatchObject({ reason: 'Patient request', replacementId: b.id });
+	}, 60_000);
+
+	it('walks the status flow and refuses jumps', async () => {
+		const { schedule, patient } = await setup();
+		const start = at(1, 11);
+		await schedule.show(localDate(start, TZ), 'day');
+		const a = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20)
+		});
+		schedule.setStatus(a.id, 'confirmed');
+		const arrived = schedule.setStatus(a.id, 'arrived');
+		expect(arrived.arrivedAt).toBeDefined();
+		schedule.setStatus(a.id, 'in-room');
+		schedule.setStatus(a.id, 'completed');
+		expect(() => schedule.setStatus(a.id, 'no-show')).toThrow(/Cannot go from completed/);
+		expect(() => schedule.cancel(a.id, '  ')).toThrow(/reason/);
+	}, 60_000);
+
+	it('reports a double-booking and records who kept both', async () => {
+		const { ws, schedule, patient } = await setup();
+		const start = at(4, 9);
+		await schedule.show(localDate(start, TZ), 'day');
+		const a = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 30)
+		});
+		const b = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start: plus(start, 15),
+			end: plus(start, 45)
+		});
+		const [conflict] = schedule.conflicts;
+		expect(conflict).toMatchObject({ kind: 'provider-overlap', resolved: false });
+		expect(conflict!.appointmentIds).toEqual([a.id, b.id].sort());
+		schedule.keepBoth(conflict!, 'Quick recheck');
+		expect(schedule.conflicts[0]?.resolved).toBe(true);
+		expect(schedule.resolutionOf(conflict!.id)).toMatchObject({
+			note: 'Quick recheck',
+			by: ws.session!.user.id
+		});
+		await ws.auditSettled();
+		const trail = await ws.auditTrail();
+		trail.stop();
+		expect(trail.rows.some((r) => r.action === 'resolve-conflict' && r.recordId === conflict!.id)).toBe(true);
+	}, 60_000);
+
+	it('offers a freed slot to a matching waitlisted patient and books them', async () => {
+		const { schedule, patients, patient } = await setup();
+		const waiting = patients.create({
+			familyName: 'Quillby',
+			givenName: 'Nessa',
+			dateOfBirth: '1988-09-09'
+		} as Parameters<PatientsState['create']>[0]);
+		const start = at(5, 14);
+		await schedule.show(localDate(start, TZ), 'day');
+		const entry = schedule.addToWaitlist({
+			patientId: waiting.id,
+			typeId: TYPE,
+			weekdays: [],
+			timeOfDay: 'afternoon',
+			priority: 'normal',
+			note: ''
+		});
+		schedule.addToWaitlist({
+			patientId: waiting.id,
+			typeId: TYPE,
+			weekdays: [],
+			timeOfDay: 'morning',
+			priority: 'normal',
+			note: ''
+		});
+		const a = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20)
+		});
+		schedule.cancel(a.id, 'Patient request');
+		expect(schedule.offer?.entries.map((e) => e.id)).toEqual([entry.id]);
+		const booked = schedule.bookFromWaitlist(entry.id, schedule.offer!.slot);
+		expect(booked).toMatchObject({ patientId: waiting.id, start, status: 'booked' });
+		expect(schedule.waitlist.find((w) => w.id === entry.id)).toMatchObject({
+			status: 'booked',
+			bookedAppointmentId: booked.id
+		});
+		expect(schedule.offer).toBeNull();
+	}, 60_000);
+
+	it('books a weekly series and cancels one occurrence, then the rest', async () => {
+		const { schedule, patient } = await setup();
+		const start = at(7, 9, 30);
+		await schedule.show(localDate(start, TZ), 'day');
+		const first = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20),
+			rrule: 'FREQ=WEEKLY;COUNT=4'
+		});
+		await tick();
+		const series = schedule.series[0]!;
+		const all = () => schedule.appointmentsOfSeries(series.id);
+		expect(all()).toHaveLength(4);
+		expect(first.seriesId).toBe(series.id);
+		const second = all()[1]!;
+		schedule.cancel(second.id, 'Patient request', 'one');
+		expect(Object.values(schedule.series[0]!.exceptions)).toEqual(['cancelled']);
+		const third = all()[2]!;
+		schedule.cancel(third.id, 'Stopping therapy', 'following');
+		const statuses = all().map((a) => a.status);
+		expect(statuses).toEqual(['booked', 'cancelled', 'cancelled', 'cancelled']);
+	}, 60_000);
+
+	it('keeps both workstations’ edits of one series made offline at the same time', async () => {
+		const a = await setup();
+		const start = at(7, 8, 0);
+		await a.schedule.show(localDate(start, TZ), 'day');
+		a.schedule.book({
+			patientId: a.patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20),
+			rrule: 'FREQ=WEEKLY;COUNT=6'
+		});
+		await tick();
+		// Workstation B starts from A's documents, then both go offline.
+		const b = await setup();
+		const names = a.ws
+			.docs()
+			.names()
+			.filter((n) => n === scheduleCommonDoc() || n.startsWith('schedule/'));
+		const exchange = () => {
+			for (const n of names) {
+				const da = a.ws.docs().open(n);
+				const db = b.ws.docs().open(n);
+				Y.applyUpdate(db, Y.encodeStateAsUpdate(da, Y.encodeStateVector(db)));
+				Y.applyUpdate(da, Y.encodeStateAsUpdate(db, Y.encodeStateVector(da)));
+			}
+		};
+		exchange();
+		await b.schedule.show(localDate(start, TZ), 'day');
+		const seriesId = a.schedule.series[0]!.id;
+		const occ = (s: ScheduleState) => s.appointmentsOfSeries(seriesId);
+		expect(occ(b.schedule)).toHaveLength(6);
+
+		// Offline: A cancels the 2nd occurrence, B moves the 4th an hour later and edits the 5th's notes.
+		a.schedule.cancel(occ(a.schedule)[1]!.id, 'Patient request', 'one');
+		const fourth = occ(b.schedule)[3]!;
+		b.schedule.move(fourth.id, {
+			start: plus(fourth.start, 60),
+			end: plus(fourth.end, 60),
+			providerId: PROVIDER
+		});
+		b.schedule.update(occ(b.schedule)[4]!.id, { notes: 'Bring brace' });
+
+		exchange();
+		await tick();
+		for (const s of [a.schedule, b.schedule]) {
+			const list = occ(s);
+			expect(list).toHaveLength(6);
+			expect(list.map((x) => x.status)).toEqual([
+				'booked',
+				'cancelled',
+				'booked',
+				'booked',
+				'booked',
+				'booked'
+			]);
+			expect(list[3]!.start).toBe(plus(fourth.start, 60));
+			expect(list[4]!.notes).toBe('Bring brace');
+			const exceptions = s.series.find((x) => x.id === seriesId)!.exceptions;
+			expect(Object.values(exceptions).sort()).toEqual(
+				['cancelled', { moved: { start: plus(fourth.start, 60), end: plus(fourth.end, 60) } }].sort()
+			);
+		}
+	}, 60_000);
+
+	it('finds the next free slot inside a provider’s hours', async () => {
+		const { schedule, patient } = await setup();
+		const date = addDays(localDate(new Date(), TZ), 2);
+		await schedule.show(date, 'day');
+		const now = new Date().toISOString();
+		schedule.saveTemplate({
+			id: crypto.randomUUID(),
+			createdAt: now,
+			updatedAt: now,
+			providerId: PROVIDER,
+			effectiveFrom: addDays(date, -30),
+			days: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({
+				weekday,
+				intervals: [{ from: '09:00', to: '10:00', typeIds: [] }],
+				breaks: [],
+				blocked: []
+			}))
+		});
+		const nine = zonedTimeToUtc(date, 9, 0, TZ).toISOString();
+		schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start: nine,
+			end: plus(nine, 20)
+		});
+		const [slot] = await schedule.findSlots({
+			typeId: TYPE,
+			from: zonedTimeToUtc(date, 0, 0, TZ).toISOString(),
+			limit: 1
+		});
+		expect(slot).toMatchObject({ providerId: PROVIDER, start: plus(nine, 30) });
+		// Outside hours now raises a rule conflict.
+		const seven = zonedTimeToUtc(date, 7, 0, TZ).toISOString();
+		schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start: seven,
+			end: plus(seven, 20)
+		});
+		expect(schedule.conflicts.map((c) => c.kind)).toContain('outside-hours');
+	}, 60_000);
+});
