@@ -30,7 +30,11 @@ export class FeedsState {
 	constructor(
 		private readonly ws: WorkspaceState,
 		private readonly schedule: ScheduleState,
-		private readonly client = new FeedsClient()
+		private readonly client: Pick<
+			FeedsClient,
+			'listFeeds' | 'createFeed' | 'revokeFeed' | 'publishBlocks'
+		> = new FeedsClient(),
+		private readonly delayMs = PUBLISH_DELAY_MS
 	) {}
 
 	get available(): boolean {
@@ -88,7 +92,7 @@ export class FeedsState {
 		}
 		if (!this.feeds.some((f) => !f.revokedAt)) return;
 		if (this.timer) clearTimeout(this.timer);
-		this.timer = setTimeout(() => void this.publishNow(), PUBLISH_DELAY_MS);
+		this.timer = setTimeout(() => void this.publishNow(), this.delayMs);
 	}
 
 	async publishNow(): Promise<void> {

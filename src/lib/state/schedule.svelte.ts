@@ -200,14 +200,15 @@ export class ScheduleState {
 		this.shareView();
 		const tz = this.timeZone;
 		const today = this.today();
-		const window = {
-			start: zonedDayRange(from < addDays(today, -CONFLICT_DAYS_BACK) ? from : addDays(today, -7), tz).start,
-			end: zonedDayRange(
-				addDays(to, -1) > addDays(today, CONFLICT_DAYS_AHEAD) ? addDays(to, -1) : addDays(today, 91),
-				tz
-			).end
-		};
-		const names = monthsBetween(window.start, window.end).map(scheduleDoc);
+		// The view's months and the window around today, not the span between them: a date typed far
+		// from today opens only its own months.
+		const viewStart = zonedDayRange(from, tz).start;
+		const viewEnd = zonedDayRange(addDays(to, -1), tz).end;
+		const around = zonedDayRange(addDays(today, -CONFLICT_DAYS_BACK), tz).start;
+		const aroundEnd = zonedDayRange(addDays(today, CONFLICT_DAYS_AHEAD), tz).end;
+		const names = [
+			...new Set([...monthsBetween(viewStart, viewEnd), ...monthsBetween(around, aroundEnd)])
+		].map(scheduleDoc);
 		this.loading = true;
 		try {
 			await this.openCommon();
@@ -224,6 +225,13 @@ export class ScheduleState {
 	async ensureMonths(fromIso: string, toIso: string): Promise<void> {
 		await Promise.all(monthsBetween(fromIso, toIso).map((m) => this.openMonth(scheduleDoc(m))));
 		this.recompute();
+	}
+
+	/** Appointments of the open months overlapping [fromIso, toIso), by start (e.g. a booking form's overlap check). */
+	appointmentsBetween(fromIso: string, toIso: string): Appointment[] {
+		return this.allLoaded()
+			.filter((a) => a.start < toIso && a.end > fromIso)
+			.sort((a, b) => a.start.localeCompare(b.start));
 	}
 
 	forProvider(providerId: string): Appointment[] {
@@ -649,9 +657,10 @@ export class ScheduleState {
 			throw new ScheduleError('Only an administrator can change appointment types');
 		const doc = this.ws.docs().open(directoryDoc());
 		const c = appointmentTypesIn(doc);
-		if (c.has(t.id)) c.update(t.id, { ...t, updatedAt: new Date().toISOString() });
+		const exists = c.has(t.id);
+		if (exists) c.update(t.id, { ...t, updatedAt: new Date().toISOString() });
 		else c.insert(t);
-		this.ws.audit(c.has(t.id) ? 'change' : 'create', 'appointment-type', t.id);
+		this.ws.audit(exists ? 'change' : 'create', 'appointment-type', t.id);
 	}
 
 	// ---------------------------------------------------------------------------------------------

@@ -66,6 +66,12 @@ import { RelaySession } from './relay-session';
 export type WorkspaceStatus = 'loading' | 'welcome' | 'opening' | 'setup' | 'locked' | 'ready' | 'error';
 
 export const DEMO_SEED = 20261128;
+/**
+ * Which demo: the small clinic (the default), the benchmark-scale clinic (about 100,000
+ * appointments), or the small one with today packed (5 providers × 40 visits) for the day-view
+ * benchmark. Chosen on the welcome screen with `?demo=large` or `?demo=dense`.
+ */
+export type DemoPreset = 'small' | 'large' | 'dense';
 /** Every demo account's passphrase; shown on the demo clinic's lock screen. Synthetic clinic only. */
 export const DEMO_PASSPHRASE = 'demo clinic passphrase';
 
@@ -179,15 +185,20 @@ export class WorkspaceState {
 	}
 
 	/** The demo clinic with one account per role, all with DEMO_PASSPHRASE; logs in as its administrator. */
-	async openDemo(today = new Date()): Promise<void> {
+	async openDemo(today = new Date(), preset: DemoPreset = 'small'): Promise<void> {
 		// Loaded on demand: the generator and its name tables are not part of the app's first load.
-		const [{ generateDemoClinic, DEMO_PRESETS }, { writeClinic }] = await Promise.all([
+		const [{ generateDemoClinic, DEMO_PRESETS, withDenseDay }, { writeClinic }] = await Promise.all([
 			import('../domain/demo'),
 			import('../crdt/seed')
 		]);
 		// "Today" is the demo clinic's own date, which may differ from this workstation's around midnight.
 		const todayIso = localDate(today, DEMO_PRESETS.small.timeZone ?? 'America/Chicago');
-		const data = generateDemoClinic({ seed: DEMO_SEED, today: todayIso, ...DEMO_PRESETS.small });
+		const generated = generateDemoClinic({
+			seed: DEMO_SEED,
+			today: todayIso,
+			...(preset === 'large' ? DEMO_PRESETS.large : DEMO_PRESETS.small)
+		});
+		const data = preset === 'dense' ? withDenseDay(generated, todayIso) : generated;
 		await this.create(
 			{ clinicName: data.clinic.name, demo: true },
 			{ displayName: 'Avery Admin', username: 'admin', passphrase: DEMO_PASSPHRASE },

@@ -7,3 +7,4 @@ export {
 	type DemoClinic,
 	type DemoOptions
 } from './generate';
+export { withDenseDay } from './dense';

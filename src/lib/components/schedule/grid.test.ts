@@ -1,0 +1,728 @@
+import { render } from 'svelte/server';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { Appointment } from '$lib/domain';
+import type { Conflict } from '$lib/domain/schedule/conflicts';
+import {
+	assignLanes,
+	columnAt,
+	conflictTexts,
+	dragLength,
+	dragStart,
+	durationText,
+	hourLabel,
+	initials,
+	keyLength,
+	keyStep,
+	layoutBlocks,
+	minuteLabel,
+	minutesOnDate,
+	presenceByRecord,
+	pxPerMinute,
+	shadeDay,
+	slotExists,
+	slotInstant,
+	slotMinutesOf,
+	slotStarts,
+	snap,
+	stepSlot,
+	targetTimes,
+	visibleRange,
+	describeMove,
+	keyMove,
+	planMove,
+	pointerMove,
+	startMove,
+	type ColumnModel
+} from './grid';
+
+const CHICAGO = 'America/Chicago';
+const SPRING = '2026-03-08'; // 2:00 CST → 3:00 CDT
+const FALL = '2026-11-01'; // 2:00 CDT → 1:00 CST
+
+let n = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+function appt(start: string, end: string, over: Partial<Appointment> = {}): Appointment {
+	return {
+		id: uuid(),
+		createdAt: '2026-01-01T00:00:00.000Z',
+		updatedAt: '2026-01-01T00:00:00.000Z',
+		patientId: uuid(),
+		providerId: 'p',
+		typeId: 't',
+		start,
+		end,
+		status: 'booked',
+		reason: '',
+		notes: '',
+		...over
+	};
+}
+
+const source = {
+	patient: () => 'Pat Example',
+	type: () => ({ name: 'Checkup', color: '#1d4ed8' })
+};
+
+describe('lanes', () => {
+	it('gives non-overlapping items one lane each', () => {
+		const lanes = assignLanes([
+			{ id: 'a', startMin: 540, endMin: 570 },
+			{ id: 'b', startMin: 570, endMin: 600 }
+		]);
+		expect(lanes.get('a')).toEqual({ lane: 0, lanes: 1 });
+		expect(lanes.get('b')).toEqual({ lane: 0, lanes: 1 });
+	});
+
+	it('puts overlapping items side by side and reuses a freed lane', () => {
+		const lanes = assignLanes([
+			{ id: 'c', startMin: 570, endMin: 600 },
+			{ id: 'a', startMin: 540, endMin: 600 },
+			{ id: 'b', startMin: 540, endMin: 570 },
+			{ id: 'd', startMin: 660, endMin: 690 }
+		]);
+		// a (longest) first, b beside it, c reuses b's lane once b ends; d is a new group.
+		expect(lanes.get('a')).toEqual({ lane: 0, lanes: 2 });
+		expect(lanes.get('b')).toEqual({ lane: 1, lanes: 2 });
+		expect(lanes.get('c')).toEqual({ lane: 1, lanes: 2 });
+		expect(lanes.get('d')).toEqual({ lane: 0, lanes: 1 });
+	});
+
+	it('counts lanes per group of transitively overlapping items', () => {
+		const lanes = assignLanes([
+			{ id: 'a', startMin: 0, endMin: 30 },
+			{ id: 'b', startMin: 10, endMin: 40 },
+			{ id: 'c', startMin: 20, endMin: 50 },
+			{ id: 'd', startMin: 45, endMin: 60 }
+		]);
+		expect([...lanes.values()].map((l) => l.lanes)).toEqual([3, 3, 3, 3]);
+		expect(lanes.get('d')?.lane).toBe(0);
+	});
+
+	it('is the same whatever the input order', () => {
+		const items = Array.from({ length: 30 }, (_, i) => ({
+			id: `x${i}`,
+			startMin: (i * 37) % 300,
+			endMin: ((i * 37) % 300) + 15 + ((i * 13) % 60)
+		}));
+		const a = assignLanes(items);
+		const b = assignLanes([...items].reverse());
+		expect([...b.entries()].sort()).toEqual([...a.entries()].sort());
+		// No two overlapping items share a lane.
+		for (const x of items)
+			for (const y of items)
+				if (x !== y && x.startMin < y.endMin && y.startMin < x.endMin)
+					expect(a.get(x.id)?.lane).not.toBe(a.get(y.id)?.lane);
+	});
+});
+
+describe('positions on daylight-saving days (America/Chicago)', () => {
+	it('puts 9:00 on the 9:00 line on the spring-forward day, not 8 hours after midnight', () => {
+		// 9:00 CDT = 14:00Z; local midnight was 06:00Z (CST), 8 real hours earlier.
+		expect(minutesOnDate('2026-03-08T14:00:00Z', SPRING, CHICAGO)).toBe(540);
+		expect(slotInstant(SPRING, 540, CHICAGO)).toBe('2026-03-08T14:00:00.000Z');
+		expect(slotInstant(SPRING, 60, CHICAGO)).toBe('2026-03-08T07:00:00.000Z');
+	});
+
+	it('puts 9:00 on the 9:00 line on the fall-back day, not 10 hours after midnight', () => {
+		// 9:00 CST = 15:00Z; local midnight was 05:00Z (CDT), 10 real hours earlier.
+		expect(minutesOnDate('2026-11-01T15:00:00Z', FALL, CHICAGO)).toBe(540);
+		expect(slotInstant(FALL, 540, CHICAGO)).toBe('2026-11-01T15:00:00.000Z');
+	});
+
+	it('knows the skipped hour does not exist and every other slot does', () => {
+		expect(slotExists(SPRING, 120, CHICAGO)).toBe(false);
+		expect(slotExists(SPRING, 150, CHICAGO)).toBe(false);
+		expect(slotExists(SPRING, 180, CHICAGO)).toBe(true);
+		expect(slotExists(SPRING, 90, CHICAGO)).toBe(true);
+		expect(slotExists(FALL, 90, CHICAGO)).toBe(true);
+		const skipped = slotMinutesOf(0, 1440, 15).filter((m) => !slotExists(SPRING, m, CHICAGO));
+		expect(skipped).toEqual([120, 135, 150, 165]);
+		expect(slotMinutesOf(0, 1440, 15).filter((m) => !slotExists(FALL, m, CHICAGO))).toEqual([]);
+	});
+
+	it('lays out blocks by wall clock and keeps real lengths', () => {
+		const blocks = layoutBlocks(
+			[
+				appt('2026-03-08T14:00:00Z', '2026-03-08T14:30:00Z'),
+				// 1:30 CST → 3:30 CDT: one real hour over the gap.
+				appt('2026-03-08T07:30:00Z', '2026-03-08T08:30:00Z')
+			],
+			SPRING,
+			CHICAGO,
+			{ slotMinutes: 15, canWrite: true, source }
+		);
+		expect(blocks.map((b) => [b.startMin, b.endMin, b.durationMin])).toEqual([
+			[540, 570, 30],
+			[90, 210, 60]
+		]);
+	});
+
+	it('keeps the length of a move across the clock change', () => {
+		expect(targetTimes(SPRING, 90, 60, CHICAGO)).toEqual({
+			start: '2026-03-08T07:30:00.000Z',
+			end: '2026-03-08T08:30:00.000Z'
+		});
+		expect(targetTimes(FALL, 600, 30, CHICAGO)).toEqual({
+			start: '2026-11-01T16:00:00.000Z',
+			end: '2026-11-01T16:30:00.000Z'
+		});
+	});
+
+	it('clamps appointments crossing midnight to the date', () => {
+		const [b] = layoutBlocks(
+			[appt('2026-11-02T04:00:00Z', '2026-11-02T07:00:00Z')], // 22:00 → 01:00 CST
+			FALL,
+			CHICAGO,
+			{ slotMinutes: 15, canWrite: true, source }
+		);
+		expect(b).toMatchObject({ startMin: 1320, endMin: 1440, durationMin: 180 });
+		const [next] = layoutBlocks(
+			[appt('2026-11-02T04:00:00Z', '2026-11-02T07:00:00Z')],
+			'2026-11-02',
+			CHICAGO,
+			{
+				slotMinutes: 15,
+				canWrite: true,
+				source
+			}
+		);
+		expect(next).toMatchObject({ startMin: 0, endMin: 60 });
+	});
+
+	it('leaves out appointments of other dates and marks what can move', () => {
+		const blocks = layoutBlocks(
+			[
+				appt('2026-11-02T15:00:00Z', '2026-11-02T15:30:00Z'),
+				appt('2026-11-01T15:00:00Z', '2026-11-01T15:30:00Z', { status: 'completed' }),
+				appt('2026-11-01T16:00:00Z', '2026-11-01T16:30:00Z', {
+					status: 'arrived',
+					arrivedAt: '2026-11-01T15:55:00Z'
+				})
+			],
+			FALL,
+			CHICAGO,
+			{ slotMinutes: 15, canWrite: true, source }
+		);
+		expect(blocks.map((b) => b.movable)).toEqual([false, true]);
+		const readOnly = layoutBlocks([appt('2026-11-01T16:00:00Z', '2026-11-01T16:30:00Z')], FALL, CHICAGO, {
+			slotMinutes: 15,
+			canWrite: false,
+			source
+		});
+		expect(readOnly[0]?.movable).toBe(false);
+	});
+
+	it('lays short blocks out by their height on screen, so they do not cover each other', () => {
+		// Two 5-minute visits back to back on a 30-minute grid are each taller than 5 minutes.
+		const blocks = layoutBlocks(
+			[
+				appt('2026-11-01T15:00:00Z', '2026-11-01T15:05:00Z'),
+				appt('2026-11-01T15:05:00Z', '2026-11-01T15:10:00Z')
+			],
+			FALL,
+			CHICAGO,
+			{ slotMinutes: 30, canWrite: true, source }
+		);
+		expect(blocks.map((b) => [b.lane, b.lanes])).toEqual([
+			[0, 2],
+			[1, 2]
+		]);
+	});
+});
+
+describe('visible hours', () => {
+	it('is 07:00–19:00 by default and widens to whole hours', () => {
+		expect(visibleRange([])).toEqual({ startMin: 420, endMin: 1140 });
+		expect(visibleRange([{ startMin: 405, endMin: 435 }])).toEqual({ startMin: 360, endMin: 1140 });
+		expect(visibleRange([{ startMin: 1140, endMin: 1170 }])).toEqual({ startMin: 420, endMin: 1200 });
+		expect(visibleRange([{ startMin: 1380, endMin: 1440 }])).toEqual({ startMin: 420, endMin: 1440 });
+	});
+});
+
+describe('snapping and steps', () => {
+	it('snaps to the nearest slot', () => {
+		expect(snap(547, 15)).toBe(540);
+		expect(snap(548, 15)).toBe(555);
+		expect(snap(547, 10)).toBe(550);
+		expect(snap(547, 5)).toBe(545);
+		expect(snap(547, 20)).toBe(540);
+		expect(snap(547, 30)).toBe(540);
+	});
+
+	it('steps an off-grid time onto the grid', () => {
+		expect(stepSlot(547, 15, 1)).toBe(555);
+		expect(stepSlot(547, 15, -1)).toBe(540);
+		expect(stepSlot(540, 15, 1)).toBe(555);
+		expect(stepSlot(540, 15, -1)).toBe(525);
+	});
+
+	it('drags a block by whole slots within the visible hours', () => {
+		const range = { startMin: 420, endMin: 1140 };
+		const block = { startMin: 540, durationMin: 30 };
+		const px = pxPerMinute(15);
+		expect(dragStart(block, 0, 15, range)).toBe(540);
+		expect(dragStart(block, 7 * px, 15, range)).toBe(540);
+		expect(dragStart(block, 8 * px, 15, range)).toBe(555);
+		expect(dragStart(block, -60 * px, 15, range)).toBe(480);
+		expect(dragStart(block, -1000 * px, 15, range)).toBe(420);
+		expect(dragStart(block, 1000 * px, 15, range)).toBe(1110);
+		// A 20-minute visit cannot start at 18:45: the latest on the grid is 18:30.
+		expect(dragStart({ startMin: 540, durationMin: 20 }, 1000 * px, 15, range)).toBe(1110);
+	});
+
+	it('resizes to the grid with at least one slot', () => {
+		const range = { startMin: 420, endMin: 1140 };
+		const px = pxPerMinute(10);
+		expect(dragLength({ startMin: 540, durationMin: 30 }, 10 * px, 10, range)).toBe(40);
+		expect(dragLength({ startMin: 540, durationMin: 30 }, -100 * px, 10, range)).toBe(10);
+		expect(dragLength({ startMin: 540, durationMin: 30 }, 2000 * px, 10, range)).toBe(600);
+		// Off the grid: the end goes onto it, but never under one slot after the start.
+		expect(dragLength({ startMin: 547, durationMin: 30 }, -100 * px, 10, range)).toBe(10);
+		expect(dragLength({ startMin: 547, durationMin: 30 }, -15 * px, 10, range)).toBe(13);
+	});
+
+	it('moves and resizes by keyboard steps inside the range', () => {
+		const range = { startMin: 420, endMin: 1140 };
+		expect(keyStep({ startMin: 540, durationMin: 30 }, 1, 15, range)).toBe(555);
+		expect(keyStep({ startMin: 420, durationMin: 30 }, -1, 15, range)).toBe(420);
+		expect(keyStep({ startMin: 1110, durationMin: 30 }, 1, 15, range)).toBe(1110);
+		expect(keyLength({ startMin: 540, durationMin: 30 }, 1, 15, range)).toBe(45);
+		expect(keyLength({ startMin: 540, durationMin: 15 }, -1, 15, range)).toBe(15);
+		expect(keyLength({ startMin: 540, durationMin: 20 }, -1, 15, range)).toBe(15);
+	});
+
+	it('finds the column under the pointer, or the nearest one', () => {
+		const cols = [
+			{ left: 100, right: 200 },
+			{ left: 200, right: 300 },
+			{ left: 300, right: 400 }
+		];
+		expect(columnAt(150, cols)).toBe(0);
+		expect(columnAt(250, cols)).toBe(1);
+		expect(columnAt(50, cols)).toBe(0);
+		expect(columnAt(999, cols)).toBe(2);
+		expect(columnAt(10, [])).toBe(-1);
+	});
+});
+
+describe('working-hours shading', () => {
+	const range = { startMin: 420, endMin: 1140 };
+	const at = (h: number, m = 0) => slotInstant('2026-06-10', h * 60 + m, CHICAGO);
+
+	it('shades outside the working hours and marks breaks', () => {
+		const shades = shadeDay(
+			[
+				{ start: at(8), end: at(12), kind: 'work' },
+				{ start: at(13), end: at(17), kind: 'work' },
+				{ start: at(10), end: at(10, 15), kind: 'break', label: 'Coffee' }
+			],
+			'2026-06-10',
+			CHICAGO,
+			range,
+			true
+		);
+		expect(shades).toEqual([
+			{ startMin: 420, endMin: 480, kind: 'off' },
+			{ startMin: 720, endMin: 780, kind: 'off' },
+			{ startMin: 1020, endMin: 1140, kind: 'off' },
+			{ startMin: 600, endMin: 615, kind: 'break', label: 'Coffee' }
+		]);
+	});
+
+	it('shades a known day off entirely and an unknown day not at all', () => {
+		expect(shadeDay([], '2026-06-10', CHICAGO, range, true)).toEqual([
+			{ startMin: 420, endMin: 1140, kind: 'off' }
+		]);
+		expect(shadeDay([], '2026-06-10', CHICAGO, range, false)).toEqual([]);
+	});
+});
+
+describe('conflicts and presence', () => {
+	it('names open conflicts per appointment and ignores resolved ones', () => {
+		const c = (kind: Conflict['kind'], ids: string[], resolved = false): Conflict => ({
+			id: `${kind}${ids.join()}`,
+			kind,
+			appointmentIds: ids,
+			resourceId: 'r',
+			start: '',
+			end: '',
+			resolved
+		});
+		const texts = conflictTexts([
+			c('provider-overlap', ['a', 'b']),
+			c('over-break', ['a']),
+			c('room-overlap', ['c', 'd'], true)
+		]);
+		expect(texts.get('a')).toBe('Double-booked, Over a break');
+		expect(texts.get('b')).toBe('Double-booked');
+		expect(texts.has('c')).toBe(false);
+	});
+
+	it('badges colleagues who have an appointment open on the schedule', () => {
+		const map = presenceByRecord([
+			{
+				clientId: 1,
+				user: { name: 'Ann Lee', color: '#0f766e' },
+				view: { screen: 'schedule', recordId: 'a' }
+			},
+			{ clientId: 2, user: { name: 'Bo', color: '#7c3aed' }, view: { screen: 'patients', recordId: 'a' } },
+			{ clientId: 3, user: { name: 'Cy Di Ex', color: '#b45309' }, view: { screen: 'schedule' } }
+		]);
+		expect(map.get('a')).toEqual([{ key: 1, name: 'Ann Lee', color: '#0f766e', initials: 'AL' }]);
+		expect(map.size).toBe(1);
+		expect(initials('Bo')).toBe('BO');
+		expect(initials('Cy Di Ex')).toBe('CE');
+	});
+});
+
+describe('labels', () => {
+	it('formats times and lengths', () => {
+		expect(minuteLabel(570)).toBe('9:30 AM');
+		expect(minuteLabel(0)).toBe('12:00 AM');
+		expect(minuteLabel(720)).toBe('12:00 PM');
+		expect(minuteLabel(1439)).toBe('11:59 PM');
+		expect(hourLabel(780)).toBe('1 PM');
+		expect(durationText(30)).toBe('30 minutes');
+		expect(durationText(60)).toBe('1 hour');
+		expect(durationText(75)).toBe('1 hour 15 minutes');
+		expect(durationText(125)).toBe('2 hours 5 minutes');
+	});
+});
+
+describe('slot starts', () => {
+	it('gives every slot its instant, and none to the skipped hour', () => {
+		const minutes = [60, 120, 150, 180, 540];
+		expect(slotStarts(SPRING, minutes, CHICAGO)).toEqual([
+			'2026-03-08T07:00:00.000Z',
+			'',
+			'',
+			'2026-03-08T08:00:00.000Z',
+			'2026-03-08T14:00:00.000Z'
+		]);
+		expect(slotStarts('2026-06-10', [540], CHICAGO)).toEqual(['2026-06-10T14:00:00.000Z']);
+		expect(slotStarts(FALL, [60, 540], CHICAGO)).toEqual([
+			'2026-11-01T06:00:00.000Z',
+			'2026-11-01T15:00:00.000Z'
+		]);
+	});
+});
+
+describe('day and week views (server render)', () => {
+	const stamp = '2026-01-01T00:00:00.000Z';
+	const id = (k: number) => `00000000-0000-4000-9000-${String(k).padStart(12, '0')}`;
+	const [P1, P2, T1, R1, R2] = [id(1), id(2), id(3), id(4), id(5)];
+	// 2026-12-01 is a Tuesday; Chicago is UTC-6 in December.
+	const at = (local: string) => new Date(Date.parse(`${local}:00-06:00`)).toISOString();
+	const provider = (pid: string, name: string, active = true) => ({
+		id: pid,
+		createdAt: stamp,
+		updatedAt: stamp,
+		displayName: name,
+		color: '#2f6fb0',
+		active
+	});
+	const booking = (start: string, end: string, over: Partial<Appointment> = {}) =>
+		appt(at(start), at(end), { providerId: P1, typeId: T1, ...over });
+	let spies: { mockRestore(): void }[] = [];
+
+	beforeAll(async () => {
+		const { patients, workspace } = await import('$lib/state');
+		workspace.clinic = {
+			id: id(9),
+			createdAt: stamp,
+			updatedAt: stamp,
+			name: 'Test clinic',
+			timeZone: CHICAGO,
+			slotMinutes: 15,
+			idleLockMinutes: 10,
+			mrnPattern: 'MRN-{n}',
+			demo: false
+		};
+		workspace.providers = [
+			provider(P1, 'Ada Vell'),
+			provider(P2, 'Bo Tran'),
+			provider(id(6), 'Old Doc', false)
+		];
+		workspace.rooms = [
+			{ id: R1, createdAt: stamp, updatedAt: stamp, name: 'Exam 1', bookable: true, active: true },
+			{ id: R2, createdAt: stamp, updatedAt: stamp, name: 'Storage', bookable: false, active: true }
+		];
+		workspace.appointmentTypes = [
+			{
+				id: T1,
+				createdAt: stamp,
+				updatedAt: stamp,
+				name: 'Follow-up visit',
+				durationMinutes: 30,
+				color: '#7a4cb0',
+				bufferBeforeMinutes: 0,
+				bufferAfterMinutes: 0,
+				newPatient: false,
+				providerIds: [],
+				active: true
+			}
+		];
+		spies = [vi.spyOn(patients, 'nameOf').mockImplementation(() => 'Quinn Example')];
+	});
+
+	afterAll(async () => {
+		const { schedule, workspace } = await import('$lib/state');
+		for (const s of spies) s.mockRestore();
+		schedule.reset();
+		workspace.clinic = null;
+		workspace.providers = [];
+		workspace.rooms = [];
+		workspace.appointmentTypes = [];
+		workspace.sync.peers = [];
+	});
+
+	async function show(appointments: Appointment[], conflicts: Conflict[] = []) {
+		const { schedule } = await import('$lib/state');
+		schedule.day = '2026-12-01';
+		schedule.from = '2026-11-29';
+		schedule.to = '2026-12-06';
+		schedule.appointments = appointments;
+		schedule.conflicts = conflicts;
+		return schedule;
+	}
+
+	async function asWriter(write: boolean) {
+		const { workspace } = await import('$lib/state');
+		const spy = vi.spyOn(workspace, 'can').mockImplementation(() => write);
+		spies.push(spy);
+		return spy;
+	}
+
+	it('shows one column per active provider, with full accessible names and no withdrawn bookings', async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		const a = booking('2026-12-01T09:30', '2026-12-01T10:00');
+		const gone = booking('2026-12-01T11:00', '2026-12-01T11:30', {
+			status: 'cancelled',
+			cancelReason: 'Ill'
+		});
+		await show([a, gone]);
+		await asWriter(false);
+		const out = render(DayView, { props: {} }).body;
+		expect(out.match(/<h2[^>]*>/g)).toHaveLength(2);
+		expect(out).toContain('Ada Vell');
+		expect(out).not.toContain('Old Doc');
+		expect(out.match(/data-testid="appointment"/g)).toHaveLength(1);
+		expect(out).toContain(`data-appointment-id="${a.id}"`);
+		expect(out).toContain('aria-label="9:30 AM, 30 minutes, Quinn Example, Follow-up visit, Booked"');
+		// Read-only: no slots to book, no move help.
+		expect(out).not.toContain('data-slot-start');
+		expect(out).not.toContain('Keyboard');
+		const all = render(DayView, { props: { showCancelled: true } }).body;
+		expect(all.match(/data-testid="appointment"/g)).toHaveLength(2);
+		expect(all).toContain('data-status="cancelled"');
+	});
+
+	it('gives writers one bookable cell per slot, one of them in the tab order', async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		await show([]);
+		await asWriter(true);
+		const out = render(DayView, { props: {} }).body;
+		// 07:00–19:00 at 15 minutes: 48 slots per provider.
+		expect(out.match(/data-slot-start=/g)).toHaveLength(96);
+		expect(out.match(/<button[^>]*class="slot[^"]*"[^>]*tabindex="0"/g)).toHaveLength(1);
+		expect(out).toContain(`data-slot-start="${at('2026-12-01T09:30')}"`);
+		expect(out).toContain(`data-column="${P2}"`);
+		expect(out).toContain('aria-label="Book 9:30 AM with Bo Tran"');
+		expect(out).toContain('Keyboard');
+	});
+
+	it('widens the hours to an early appointment and marks conflicts and colleagues', async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		const { workspace } = await import('$lib/state');
+		const a = booking('2026-12-01T06:15', '2026-12-01T06:45');
+		const b = booking('2026-12-01T06:30', '2026-12-01T07:00');
+		await show(
+			[a, b],
+			[
+				{
+					id: 'c',
+					kind: 'provider-overlap',
+					appointmentIds: [a.id, b.id],
+					resourceId: P1,
+					start: b.start,
+					end: a.end,
+					resolved: false
+				}
+			]
+		);
+		workspace.sync.peers = [
+			{
+				clientId: 7,
+				user: { id: 'ann-lee', name: 'Ann Lee', color: '#0f766e', deviceId: 'ws-0123456789' },
+				view: { screen: 'schedule', recordId: a.id }
+			}
+		];
+		await asWriter(true);
+		const out = render(DayView, { props: {} }).body;
+		expect(out).toContain('>6 AM<');
+		expect(out.match(/data-testid="conflict-marker"/g)).toHaveLength(2);
+		expect(out).toContain('Double-booked');
+		expect(out.match(/data-testid="appointment-presence"/g)).toHaveLength(1);
+		expect(out).toContain('title="Open by Ann Lee"');
+		expect(out).toContain('open by Ann Lee"');
+		// Overlapping bookings side by side.
+		expect(out).toContain('--lanes: 2');
+		workspace.sync.peers = [];
+	});
+
+	it('shows rooms and a "No room" column in rooms mode', async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		await show([
+			booking('2026-12-01T09:00', '2026-12-01T09:30', { roomId: R1 }),
+			booking('2026-12-01T10:00', '2026-12-01T10:30')
+		]);
+		await asWriter(true);
+		const out = render(DayView, { props: { mode: 'rooms' } }).body;
+		expect(out).toContain('Exam 1');
+		expect(out).not.toContain('Storage');
+		expect(out).toContain('No room');
+		expect(out).toContain(`data-column="${R1}"`);
+		expect(out).toContain('aria-label="Book 9:30 AM in Exam 1"');
+	});
+
+	it('shows a week of one provider in seven day columns', async () => {
+		const { default: WeekView } = await import('./WeekView.svelte');
+		await show([
+			booking('2026-12-01T09:00', '2026-12-01T09:30'),
+			booking('2026-12-03T09:00', '2026-12-03T09:30'),
+			booking('2026-12-03T09:00', '2026-12-03T09:30', { providerId: P2 })
+		]);
+		await asWriter(true);
+		const out = render(WeekView, { props: { providerId: P1 } }).body;
+		expect(out.match(/<h2[^>]*>/g)).toHaveLength(7);
+		expect(out).toContain('Tue, 12/1');
+		expect(out.match(/data-testid="appointment"/g)).toHaveLength(2);
+		expect(out).toContain('aria-label="Book 9:30 AM on Thursday, December 3"');
+		expect(out).toContain('Week of Sunday, November 29 for Ada Vell');
+	});
+
+	it('renders 5 providers × 40 appointments quickly', async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		const { workspace } = await import('$lib/state');
+		const saved = workspace.providers;
+		const ids = [1, 2, 3, 4, 5].map((k) => id(100 + k));
+		workspace.providers = ids.map((pid, k) => provider(pid, `Doc ${'ABCDE'[k]}`));
+		const list: Appointment[] = [];
+		for (const pid of ids)
+			for (let i = 0; i < 40; i++) {
+				const start = Date.parse(at('2026-12-01T07:00')) + i * 15 * 60000;
+				list.push(
+					appt(
+						new Date(start).toISOString(),
+						new Date(start + (i % 3 === 0 ? 45 : 15) * 60000).toISOString(),
+						{
+							providerId: pid,
+							typeId: T1
+						}
+					)
+				);
+			}
+		await show(list);
+		await asWriter(true);
+		render(DayView, { props: {} }); // warm-up: compiles and caches formatters
+		const t0 = performance.now();
+		const out = render(DayView, { props: {} }).body;
+		const ms = performance.now() - t0;
+		expect(out.match(/data-testid="appointment"/g)).toHaveLength(200);
+		expect(ms).toBeLessThan(500);
+		workspace.providers = saved;
+	});
+});
+
+describe('pending moves', () => {
+	const range = { startMin: 420, endMin: 1140 };
+	const cols = [{ acceptsMoves: true }, { acceptsMoves: false }, { acceptsMoves: true }];
+	const block = { id: 'a', startMin: 540, durationMin: 30 };
+
+	it('moves by keyboard through the columns that take moves', () => {
+		let p = startMove(block, 0, 'keyboard');
+		p = keyMove(p, 'ArrowDown', false, cols, 15, range)!;
+		expect(p).toMatchObject({ startMin: 555, durationMin: 30, col: 0 });
+		p = keyMove(p, 'ArrowDown', true, cols, 15, range)!;
+		expect(p).toMatchObject({ startMin: 555, durationMin: 45 });
+		p = keyMove(p, 'ArrowRight', false, cols, 15, range)!;
+		expect(p.col).toBe(2); // skips the column that takes no moves
+		p = keyMove(p, 'ArrowRight', false, cols, 15, range)!;
+		expect(p.col).toBe(2);
+		expect(keyMove(p, 'x', false, cols, 15, range)).toBeUndefined();
+		expect(describeMove(p, 'with Ada Vell')).toBe(
+			'Move to 9:15 AM with Ada Vell, 45 minutes; Enter to confirm, Escape to cancel'
+		);
+	});
+
+	it('follows the pointer across columns, or resizes in place', () => {
+		const rects = [
+			{ left: 0, right: 100 },
+			{ left: 100, right: 200 },
+			{ left: 200, right: 300 }
+		];
+		const px = pxPerMinute(15);
+		const moving = startMove(block, 0, 'pointer');
+		expect(pointerMove(moving, 250, 30 * px, rects, cols, 15, range)).toMatchObject({
+			col: 2,
+			startMin: 570
+		});
+		expect(pointerMove(moving, 150, 30 * px, rects, cols, 15, range)).toMatchObject({
+			col: 0,
+			startMin: 570
+		});
+		const resizing = startMove(block, 0, 'pointer', 'resize');
+		expect(pointerMove(resizing, 250, 15 * px, rects, cols, 15, range)).toMatchObject({
+			col: 0,
+			startMin: 540,
+			durationMin: 45
+		});
+	});
+
+	it('plans a move, a resize, or nothing, keeping an unchanged start as it was', () => {
+		const a = appt('2026-11-01T06:30:00Z', '2026-11-01T07:00:00Z', { providerId: 'p1' }); // 1:30 CST, the second 1:30
+		const [b] = layoutBlocks([a], FALL, CHICAGO, { slotMinutes: 15, canWrite: true, source });
+		const column = (key: string, over: Partial<ColumnModel> = {}): ColumnModel => ({
+			key,
+			id: key,
+			date: FALL,
+			heading: key,
+			where: `with ${key}`,
+			providerId: key,
+			acceptsMoves: true,
+			shading: [],
+			blocks: [],
+			...over
+		});
+		const columns = [column('p1', { blocks: [b!] }), column('p2')];
+		const p = startMove(b!, 0, 'keyboard');
+		expect(planMove(p, columns, CHICAGO)).toEqual({ kind: 'none', message: 'Not moved' });
+		expect(planMove({ ...p, durationMin: 45 }, columns, CHICAGO)).toEqual({
+			kind: 'resize',
+			id: a.id,
+			end: '2026-11-01T07:15:00.000Z',
+			message: 'Now 45 minutes, until 1:15 AM'
+		});
+		// Another provider at the same (ambiguous) time: still the second 1:30.
+		expect(planMove({ ...p, col: 1 }, columns, CHICAGO)).toMatchObject({
+			kind: 'move',
+			to: { start: a.start, end: '2026-11-01T07:00:00.000Z', providerId: 'p2' },
+			message: 'Moved to 1:30 AM with p2'
+		});
+		expect(planMove({ ...p, startMin: 600 }, columns, CHICAGO)).toMatchObject({
+			kind: 'move',
+			to: { start: '2026-11-01T16:00:00.000Z', end: '2026-11-01T16:30:00.000Z', providerId: 'p1' }
+		});
+		// A room column keeps the provider and sets the room.
+		const rooms = [
+			column('r1', { providerId: undefined, roomId: 'r1', blocks: [b!] }),
+			column('r2', { providerId: undefined, roomId: 'r2' })
+		];
+		expect(planMove({ ...p, col: 1 }, rooms, CHICAGO)).toMatchObject({
+			kind: 'move',
+			to: { providerId: 'p1', roomId: 'r2' }
+		});
+		expect(planMove({ ...p, id: 'gone' }, columns, CHICAGO).kind).toBe('none');
+	});
+});
