@@ -90,7 +90,8 @@ export interface SlotChange {
 	start: string;
 	end: string;
 	providerId: string;
-	roomId?: string | undefined;
+	/** A room to book, `null` to free the room, absent to keep it. */
+	roomId?: string | null | undefined;
 }
 
 /** A slot that just became free and the waitlisted patients who would take it. */
@@ -431,7 +432,7 @@ export class ScheduleState {
 					start: to.start,
 					end: to.end,
 					providerId: to.providerId,
-					...(to.roomId !== undefined ? { roomId: to.roomId } : {}),
+					...(to.roomId !== undefined ? { roomId: to.roomId ?? undefined } : {}),
 					updatedAt: now
 				},
 				null,
@@ -449,7 +450,7 @@ export class ScheduleState {
 				start: to.start,
 				end: to.end,
 				providerId: to.providerId,
-				...(to.roomId !== undefined ? { roomId: to.roomId } : {}),
+				...(to.roomId !== undefined ? { roomId: to.roomId ?? undefined } : {}),
 				status: current.status === 'confirmed' ? 'confirmed' : 'booked',
 				rescheduledFromId: id
 			});
@@ -568,6 +569,19 @@ export class ScheduleState {
 		else resolutions.insert(record);
 		this.ws.audit('resolve-conflict', 'conflict', conflict.id);
 		this.readMonth(name);
+		this.recompute();
+	}
+
+	/** Takes back a "keep both" (pressed by mistake): the conflict is open again. */
+	reopenConflict(conflictId: string): void {
+		this.requireWrite();
+		for (const [name, m] of this.months) {
+			if (!m.resolutions.has(conflictId)) continue;
+			const now = new Date().toISOString();
+			conflictResolutionsIn(this.docs.get(name)!).update(conflictId, { deletedAt: now, updatedAt: now });
+			this.ws.audit('resolve-conflict', 'conflict', conflictId);
+			this.readMonth(name);
+		}
 		this.recompute();
 	}
 

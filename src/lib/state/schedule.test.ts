@@ -166,6 +166,10 @@ describe('schedule state', () => {
 		expect(conflict!.appointmentIds).toEqual([a.id, b.id].sort());
 		schedule.keepBoth(conflict!, 'Quick recheck');
 		expect(schedule.conflicts[0]?.resolved).toBe(true);
+		schedule.reopenConflict(conflict!.id);
+		expect(schedule.conflicts[0]?.resolved).toBe(false);
+		schedule.keepBoth(conflict!, 'Quick recheck');
+		expect(schedule.conflicts[0]?.resolved).toBe(true);
 		expect(schedule.resolutionOf(conflict!.id)).toMatchObject({
 			note: 'Quick recheck',
 			by: ws.session!.user.id
@@ -308,6 +312,46 @@ describe('schedule state', () => {
 				['cancelled', { moved: { start: plus(fourth.start, 60), end: plus(fourth.end, 60) } }].sort()
 			);
 		}
+	}, 60_000);
+
+	it('merges two workstations’ offline edits of one appointment field by field', async () => {
+		const a = await setup();
+		const start = at(6, 15);
+		await a.schedule.show(localDate(start, TZ), 'day');
+		const appt = a.schedule.book({
+			patientId: a.patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20)
+		});
+		const b = await setup();
+		const exchange = () => {
+			for (const n of a.ws
+				.docs()
+				.names()
+				.filter((x) => x.startsWith('schedule/'))) {
+				const da = a.ws.docs().open(n);
+				const db = b.ws.docs().open(n);
+				Y.applyUpdate(db, Y.encodeStateAsUpdate(da, Y.encodeStateVector(db)));
+				Y.applyUpdate(da, Y.encodeStateAsUpdate(db, Y.encodeStateVector(da)));
+			}
+		};
+		exchange();
+		await b.schedule.show(localDate(start, TZ), 'day');
+		a.schedule.update(appt.id, { notes: 'Interpreter booked' });
+		b.schedule.update(appt.id, { reason: 'Blood pressure check' });
+		b.schedule.setStatus(appt.id, 'confirmed');
+		exchange();
+		await tick();
+		for (const s of [a.schedule, b.schedule])
+			expect(s.find(appt.id)).toMatchObject({
+				notes: 'Interpreter booked',
+				reason: 'Blood pressure check',
+				status: 'confirmed'
+			});
+		const history = await a.schedule.historyOf(appt.id);
+		expect(history.map((e) => e.kind).sort()).toEqual(['booked', 'edited', 'edited', 'status']);
 	}, 60_000);
 
 	it('finds the next free slot inside a provider’s hours', async () => {
