@@ -123,6 +123,44 @@ describe('schedule state', () => {
 		expect(history[1]).toMatchObject({ reason: 'Patient request', replacementId: b.id });
 	}, 60_000);
 
+	it('keeps the room on a move that names none, frees it on `roomId: null`, in and across months', async () => {
+		const { schedule, patient } = await setup();
+		const ROOM = '5d2c8e17-9a4b-4c3d-8e2f-3a4b5c6d7e8f';
+		const start = at(2, 9);
+		await schedule.show(localDate(start, TZ), 'day');
+		const a = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start,
+			end: plus(start, 20),
+			roomId: ROOM
+		});
+		schedule.move(a.id, { start: plus(start, 30), end: plus(start, 50), providerId: PROVIDER });
+		expect(schedule.find(a.id)?.roomId).toBe(ROOM);
+		schedule.move(a.id, { start: plus(start, 30), end: plus(start, 50), providerId: PROVIDER, roomId: null });
+		expect(schedule.find(a.id)?.roomId).toBeUndefined();
+
+		const b = schedule.book({
+			patientId: patient.id,
+			providerId: PROVIDER,
+			typeId: TYPE,
+			start: plus(start, 120),
+			end: plus(start, 140),
+			roomId: ROOM
+		});
+		const later = plus(start, 40 * 24 * 60);
+		const moved = schedule.move(b.id, {
+			start: later,
+			end: plus(later, 20),
+			providerId: PROVIDER,
+			roomId: null
+		});
+		expect(moved.id).not.toBe(b.id);
+		expect(schedule.find(moved.id)?.roomId).toBeUndefined();
+		expect(schedule.find(b.id)).toMatchObject({ status: 'rescheduled', roomId: ROOM });
+	}, 60_000);
+
 	it('walks the status flow and refuses jumps', async () => {
 		const { schedule, patient } = await setup();
 		const start = at(1, 11);

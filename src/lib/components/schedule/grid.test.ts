@@ -725,4 +725,34 @@ describe('pending moves', () => {
 		});
 		expect(planMove({ ...p, id: 'gone' }, columns, CHICAGO).kind).toBe('none');
 	});
+
+	it('frees the room on a move into the "No room" column, and only then', () => {
+		const a = appt('2026-11-01T15:00:00Z', '2026-11-01T15:30:00Z', { providerId: 'p1', roomId: 'r1' });
+		const [b] = layoutBlocks([a], FALL, CHICAGO, { slotMinutes: 15, canWrite: true, source });
+		const column = (key: string, roomId: string | null, blocks: ColumnModel['blocks'] = []): ColumnModel => ({
+			key,
+			id: key,
+			date: FALL,
+			heading: key,
+			where: roomId ? `in ${key}` : 'without a room',
+			roomId,
+			acceptsMoves: true,
+			shading: [],
+			blocks
+		});
+		const p = startMove(b!, 0, 'keyboard');
+		const into = planMove({ ...p, col: 1 }, [column('r1', 'r1', [b!]), column('none', null)], CHICAGO);
+		expect(into).toMatchObject({
+			kind: 'move',
+			to: { start: a.start, providerId: 'p1', roomId: null },
+			message: 'Moved to 9:00 AM without a room'
+		});
+		// A new time inside "No room" keeps whatever room the appointment has (an unlisted one, say).
+		const within = planMove({ ...p, startMin: p.startMin + 30 }, [column('none', null, [b!])], CHICAGO);
+		expect(within.kind).toBe('move');
+		expect(within.kind === 'move' && 'roomId' in within.to).toBe(false);
+		// Out of "No room" into a room books that room.
+		const out = planMove({ ...p, col: 1 }, [column('none', null, [b!]), column('r2', 'r2')], CHICAGO);
+		expect(out).toMatchObject({ kind: 'move', to: { roomId: 'r2' } });
+	});
 });

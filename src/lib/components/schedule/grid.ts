@@ -240,9 +240,9 @@ export interface ColumnModel {
 	where: string;
 	/** Provider a booking or move into this column gets; undefined keeps the appointment's (rooms). */
 	providerId?: string | undefined;
-	/** Room a move into this column gets (rooms mode). */
-	roomId?: string | undefined;
-	/** False for a column appointments cannot be moved into from another (the "No room" column). */
+	/** Room a move into this column gets (rooms mode); `null` for the "No room" column, which frees it. */
+	roomId?: string | null | undefined;
+	/** False for a column appointments cannot be moved into from another. */
 	acceptsMoves: boolean;
 	/** Holiday, vacation or similar, shown under the heading. */
 	banner?: string | undefined;
@@ -574,7 +574,8 @@ export interface MoveRequest {
 	start: string;
 	end: string;
 	providerId: string;
-	roomId?: string;
+	/** A room to book, `null` to free the room, absent to keep it. */
+	roomId?: string | null;
 }
 
 export interface GridCallbacks {
@@ -760,6 +761,9 @@ export function planMove(p: PendingMove, columns: readonly ColumnModel[], timeZo
 			end,
 			message: `Now ${durationText(p.durationMin)}, until ${minuteLabel(localMinutes(end, timeZone))}`
 		};
+	// Only a move out of another column frees the room: the "No room" column also holds appointments
+	// in rooms the grid does not show, which a change of time there must not take away.
+	const roomId = to.roomId === null && sameColumn ? undefined : to.roomId;
 	return {
 		kind: 'move',
 		id: p.id,
@@ -767,7 +771,7 @@ export function planMove(p: PendingMove, columns: readonly ColumnModel[], timeZo
 			start,
 			end,
 			providerId: to.providerId ?? a.providerId,
-			...(to.roomId ? { roomId: to.roomId } : {})
+			...(roomId !== undefined ? { roomId } : {})
 		},
 		message: `Moved to ${minuteLabel(localMinutes(start, timeZone))} ${to.where}`
 	};
