@@ -5,7 +5,7 @@
  * provider with a live feed a few seconds after the schedule changes — times only, never who or why.
  */
 import { addDays } from '../domain';
-import { busyBlocksOf, MAX_PUBLISHED_BLOCKS } from '../domain/schedule/ics';
+import { busyBlocksOf, MAX_PUBLISHED_BLOCKS } from '../domain/schedule/busy-blocks';
 import { FeedsClient, FeedsError, type FeedInfo } from '../sync/feeds-client';
 import type { ScheduleState } from './schedule.svelte';
 import type { WorkspaceState } from './workspace.svelte';

@@ -4,77 +4,27 @@
  * conflicts and their audited resolution, recurring series — and two workstations editing one series
  * offline, merged by exchanging their documents' updates.
  */
-import { IDBFactory as FakeIDBFactory } from 'fake-indexeddb';
-import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { addDays, localDate, zonedTimeToUtc } from '../domain';
-import { appointmentTypesIn, providersIn } from '../crdt/collections';
-import { directoryDoc, scheduleCommonDoc } from '../crdt/layout';
-import type { AuthClient } from '../sync';
-import { PatientsState } from './patients.svelte';
-import { ScheduleState } from './schedule.svelte';
-import { WorkspaceState } from './workspace.svelte';
-
-const TZ = 'America/Chicago';
-const ADMIN = { displayName: 'Ada Admin', username: 'ada', passphrase: 'correct horse battery' };
-const PROVIDER = '0b1e7a52-5d7e-4c1a-9f0e-1a2b3c4d5e6f';
-const TYPE = '7c9d2e41-3b6a-4f8e-8d1c-2e3f4a5b6c7d';
-
-const tick = () => new Promise((r) => setTimeout(r, 0));
-
-async function setup() {
-	const ws = new WorkspaceState(() => new FakeIDBFactory(), {} as AuthClient);
-	await ws.init();
-	await ws.createClinic({ name: 'Synthetic Clinic', timeZone: TZ, slotMinutes: 15, admin: ADMIN });
-	const now = new Date().toISOString();
-	const dir = ws.docs().open(directoryDoc());
-	providersIn(dir).insert({
-		id: PROVIDER,
-		createdAt: now,
-		updatedAt: now,
-		displayName: 'Dr. Quorra Vale',
-		color: '#336699'
-	});
-	appointmentTypesIn(dir).insert({
-		id: TYPE,
-		createdAt: now,
-		updatedAt: now,
-		name: 'Follow-up',
-		durationMinutes: 20,
-		color: '#aa3300'
-	});
-	await tick();
-	const patients = new PatientsState(ws);
-	await patients.load();
-	const patient = patients.create({
-		familyName: 'Testerly',
-		givenName: 'Ombra',
-		dateOfBirth: '1971-05-06'
-	} as Parameters<PatientsState['create']>[0]);
-	const schedule = new ScheduleState(ws);
-	return { ws, patients, schedule, patient };
-}
-
-/** A clinic-local time `days` from today, as an ISO instant. */
-function at(days: number, hour: number, minute = 0): string {
-	const date = addDays(localDate(new Date(), TZ), days);
-	return zonedTimeToUtc(date, hour, minute, TZ).toISOString();
-}
-
-const plus = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+import type { ScheduleState } from './schedule.svelte';
+import {
+	addPatient,
+	at,
+	exchangeSchedules,
+	plus,
+	PROVIDER,
+	scheduleWorkspace as setup,
+	tick,
+	TYPE,
+	TZ
+} from './schedule-fixtures';
 
 describe('schedule state', () => {
 	it('books, moves within the month, resizes and keeps the history', async () => {
-		const { ws, schedule, patient } = await setup();
+		const { ws, schedule, book, showDayOf } = await setup();
 		const start = at(3, 9);
-		await schedule.show(localDate(start, TZ), 'day');
-		const a = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20)
-		});
+		await showDayOf(start);
+		const a = book(start);
 		expect(schedule.appointments.map((x) => x.id)).toEqual([a.id]);
 
 		const moved = schedule.move(a.id, { start: plus(start, 60), end: plus(start, 80), providerId: PROVIDER });
@@ -99,16 +49,10 @@ describe('schedule state', () => {
 	}, 60_000);
 
 	it('reschedules into another month as a new booking that points back to the old one', async () => {
-		const { schedule, patient } = await setup();
+		const { schedule, book, showDayOf } = await setup();
 		const start = at(2, 10);
-		await schedule.show(localDate(start, TZ), 'day');
-		const a = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20)
-		});
+		await showDayOf(start);
+		const a = book(start);
 		const later = plus(start, 40 * 24 * 60);
 		const b = schedule.move(
 			a.id,
@@ -124,31 +68,17 @@ describe('schedule state', () => {
 	}, 60_000);
 
 	it('keeps the room on a move that names none, frees it on `roomId: null`, in and across months', async () => {
-		const { schedule, patient } = await setup();
+		const { schedule, book, showDayOf } = await setup();
 		const ROOM = '5d2c8e17-9a4b-4c3d-8e2f-3a4b5c6d7e8f';
 		const start = at(2, 9);
-		await schedule.show(localDate(start, TZ), 'day');
-		const a = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20),
-			roomId: ROOM
-		});
+		await showDayOf(start);
+		const a = book(start, { roomId: ROOM });
 		schedule.move(a.id, { start: plus(start, 30), end: plus(start, 50), providerId: PROVIDER });
 		expect(schedule.find(a.id)?.roomId).toBe(ROOM);
 		schedule.move(a.id, { start: plus(start, 30), end: plus(start, 50), providerId: PROVIDER, roomId: null });
 		expect(schedule.find(a.id)?.roomId).toBeUndefined();
 
-		const b = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start: plus(start, 120),
-			end: plus(start, 140),
-			roomId: ROOM
-		});
+		const b = book(plus(start, 120), { end: plus(start, 140), roomId: ROOM });
 		const later = plus(start, 40 * 24 * 60);
 		const moved = schedule.move(b.id, {
 			start: later,
@@ -162,16 +92,10 @@ describe('schedule state', () => {
 	}, 60_000);
 
 	it('walks the status flow and refuses jumps', async () => {
-		const { schedule, patient } = await setup();
+		const { schedule, book, showDayOf } = await setup();
 		const start = at(1, 11);
-		await schedule.show(localDate(start, TZ), 'day');
-		const a = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20)
-		});
+		await showDayOf(start);
+		const a = book(start);
 		schedule.setStatus(a.id, 'confirmed');
 		const arrived = schedule.setStatus(a.id, 'arrived');
 		expect(arrived.arrivedAt).toBeDefined();
@@ -182,23 +106,11 @@ describe('schedule state', () => {
 	}, 60_000);
 
 	it('reports a double-booking and records who kept both', async () => {
-		const { ws, schedule, patient } = await setup();
+		const { ws, schedule, book, showDayOf } = await setup();
 		const start = at(4, 9);
-		await schedule.show(localDate(start, TZ), 'day');
-		const a = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 30)
-		});
-		const b = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start: plus(start, 15),
-			end: plus(start, 45)
-		});
+		await showDayOf(start);
+		const a = book(start, { end: plus(start, 30) });
+		const b = book(plus(start, 15), { end: plus(start, 45) });
 		const [conflict] = schedule.conflicts;
 		expect(conflict).toMatchObject({ kind: 'provider-overlap', resolved: false });
 		expect(conflict!.appointmentIds).toEqual([a.id, b.id].sort());
@@ -219,14 +131,10 @@ describe('schedule state', () => {
 	}, 60_000);
 
 	it('offers a freed slot to a matching waitlisted patient and books them', async () => {
-		const { schedule, patients, patient } = await setup();
-		const waiting = patients.create({
-			familyName: 'Quillby',
-			givenName: 'Nessa',
-			dateOfBirth: '1988-09-09'
-		} as Parameters<PatientsState['create']>[0]);
+		const { schedule, patients, book, showDayOf } = await setup();
+		const waiting = addPatient(patients, 'Quillby', 'Nessa', '1988-09-09');
 		const start = at(5, 14);
-		await schedule.show(localDate(start, TZ), 'day');
+		await showDayOf(start);
 		const entry = schedule.addToWaitlist({
 			patientId: waiting.id,
 			typeId: TYPE,
@@ -243,13 +151,7 @@ describe('schedule state', () => {
 			priority: 'normal',
 			note: ''
 		});
-		const a = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20)
-		});
+		const a = book(start);
 		schedule.cancel(a.id, 'Patient request');
 		expect(schedule.offer?.entries.map((e) => e.id)).toEqual([entry.id]);
 		const booked = schedule.bookFromWaitlist(entry.id, schedule.offer!.slot);
@@ -262,17 +164,10 @@ describe('schedule state', () => {
 	}, 60_000);
 
 	it('books a weekly series and cancels one occurrence, then the rest', async () => {
-		const { schedule, patient } = await setup();
+		const { schedule, book, showDayOf } = await setup();
 		const start = at(7, 9, 30);
-		await schedule.show(localDate(start, TZ), 'day');
-		const first = schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20),
-			rrule: 'FREQ=WEEKLY;COUNT=4'
-		});
+		await showDayOf(start);
+		const first = book(start, { rrule: 'FREQ=WEEKLY;COUNT=4' });
 		await tick();
 		const series = schedule.series[0]!;
 		const all = () => schedule.appointmentsOfSeries(series.id);
@@ -290,32 +185,14 @@ describe('schedule state', () => {
 	it('keeps both workstations’ edits of one series made offline at the same time', async () => {
 		const a = await setup();
 		const start = at(7, 8, 0);
-		await a.schedule.show(localDate(start, TZ), 'day');
-		a.schedule.book({
-			patientId: a.patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20),
-			rrule: 'FREQ=WEEKLY;COUNT=6'
-		});
+		await a.showDayOf(start);
+		a.book(start, { rrule: 'FREQ=WEEKLY;COUNT=6' });
 		await tick();
 		// Workstation B starts from A's documents, then both go offline.
 		const b = await setup();
-		const names = a.ws
-			.docs()
-			.names()
-			.filter((n) => n === scheduleCommonDoc() || n.startsWith('schedule/'));
-		const exchange = () => {
-			for (const n of names) {
-				const da = a.ws.docs().open(n);
-				const db = b.ws.docs().open(n);
-				Y.applyUpdate(db, Y.encodeStateAsUpdate(da, Y.encodeStateVector(db)));
-				Y.applyUpdate(da, Y.encodeStateAsUpdate(db, Y.encodeStateVector(da)));
-			}
-		};
+		const exchange = () => exchangeSchedules(a.ws, b.ws);
 		exchange();
-		await b.schedule.show(localDate(start, TZ), 'day');
+		await b.showDayOf(start);
 		const seriesId = a.schedule.series[0]!.id;
 		const occ = (s: ScheduleState) => s.appointmentsOfSeries(seriesId);
 		expect(occ(b.schedule)).toHaveLength(6);
@@ -355,28 +232,13 @@ describe('schedule state', () => {
 	it('merges two workstations’ offline edits of one appointment field by field', async () => {
 		const a = await setup();
 		const start = at(6, 15);
-		await a.schedule.show(localDate(start, TZ), 'day');
-		const appt = a.schedule.book({
-			patientId: a.patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start,
-			end: plus(start, 20)
-		});
+		await a.showDayOf(start);
+		const appt = a.book(start);
 		const b = await setup();
-		const exchange = () => {
-			for (const n of a.ws
-				.docs()
-				.names()
-				.filter((x) => x.startsWith('schedule/'))) {
-				const da = a.ws.docs().open(n);
-				const db = b.ws.docs().open(n);
-				Y.applyUpdate(db, Y.encodeStateAsUpdate(da, Y.encodeStateVector(db)));
-				Y.applyUpdate(da, Y.encodeStateAsUpdate(db, Y.encodeStateVector(da)));
-			}
-		};
+		const exchange = () => exchangeSchedules(a.ws, b.ws);
+
 		exchange();
-		await b.schedule.show(localDate(start, TZ), 'day');
+		await b.showDayOf(start);
 		a.schedule.update(appt.id, { notes: 'Interpreter booked' });
 		b.schedule.update(appt.id, { reason: 'Blood pressure check' });
 		b.schedule.setStatus(appt.id, 'confirmed');
@@ -393,7 +255,7 @@ describe('schedule state', () => {
 	}, 60_000);
 
 	it('finds the next free slot inside a provider’s hours', async () => {
-		const { schedule, patient } = await setup();
+		const { schedule, book } = await setup();
 		const date = addDays(localDate(new Date(), TZ), 2);
 		await schedule.show(date, 'day');
 		const now = new Date().toISOString();
@@ -411,13 +273,7 @@ describe('schedule state', () => {
 			}))
 		});
 		const nine = zonedTimeToUtc(date, 9, 0, TZ).toISOString();
-		schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start: nine,
-			end: plus(nine, 20)
-		});
+		book(nine);
 		const [slot] = await schedule.findSlots({
 			typeId: TYPE,
 			from: zonedTimeToUtc(date, 0, 0, TZ).toISOString(),
@@ -426,13 +282,7 @@ describe('schedule state', () => {
 		expect(slot).toMatchObject({ providerId: PROVIDER, start: plus(nine, 30) });
 		// Outside hours now raises a rule conflict.
 		const seven = zonedTimeToUtc(date, 7, 0, TZ).toISOString();
-		schedule.book({
-			patientId: patient.id,
-			providerId: PROVIDER,
-			typeId: TYPE,
-			start: seven,
-			end: plus(seven, 20)
-		});
+		book(seven);
 		expect(schedule.conflicts.map((c) => c.kind)).toContain('outside-hours');
 	}, 60_000);
 });

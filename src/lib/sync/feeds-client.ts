@@ -7,7 +7,7 @@
  * checked here before it leaves the workstation as the relay checks it again.
  */
 import { z } from 'zod';
-import { publishedBlocks, type PublishedBlocks } from '../domain/schedule/ics';
+import { publishedBlocks, type PublishedBlocks } from '../domain/schedule/busy-blocks';
 
 export const feedInfo = z.object({
 	id: z.string().min(1).max(64),

@@ -1,6 +1,6 @@
 import { render } from 'svelte/server';
 import { describe, expect, it } from 'vitest';
-import { availabilityTemplate, type AvailabilityException, type Provider } from '$lib/domain';
+import { availabilityTemplate, type AvailabilityException } from '$lib/domain';
 import DayHoursEditor from './DayHoursEditor.svelte';
 import {
 	clockText,
@@ -17,17 +17,7 @@ import {
 	upcomingExceptions,
 	weekdayDrafts
 } from './scheduling';
-
-const NOW = '2026-11-20T15:00:00.000Z';
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const meta = (n: number) => ({ id: id(n), createdAt: NOW, updatedAt: NOW });
-const AMES = id(100);
-const BOND = id(101);
-
-const providers: Provider[] = [
-	{ ...meta(100), displayName: 'Dr. Ames', credentials: 'MD', color: '#123456', active: true },
-	{ ...meta(101), displayName: 'Dr. Bond', color: '#654321', active: true }
-];
+import { AMES, BOND, doctors as providers, id, meta } from '../schedule/test-fixtures';
 
 describe('weekly hours editor', () => {
 	it('starts a new template Monday to Friday and builds a valid record from the rows', () => {

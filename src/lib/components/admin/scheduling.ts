@@ -16,6 +16,7 @@ import {
 	type DayHours,
 	type Provider
 } from '$lib/domain';
+import { minuteLabel, WEEKDAY_ORDER, weekdayShort } from '../schedule/format';
 
 export interface RangeDraft {
 	from: string;
@@ -43,11 +44,6 @@ export interface WeekdayDraft {
 export type Issues = Record<string, string>;
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: Issues };
 
-/** Monday first: how an office thinks of its week when setting hours. */
-export const WEEKDAY_ORDER: readonly number[] = [1, 2, 3, 4, 5, 6, 0];
-export const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const WEEKDAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-
 export const BLOCK_REASON_LABELS: Record<BlockReason, string> = {
 	admin: 'Administrative time',
 	meeting: 'Meeting',
@@ -74,9 +70,7 @@ export const EXCEPTION_KIND_LABELS: Record<ExceptionKind, string> = {
 /** `1:30 PM` for `13:30`; `24:00` is midnight at the end of the day. */
 export function clockText(time: string): string {
 	const m = clockMinutes(time);
-	if (!Number.isFinite(m)) return time;
-	const h = Math.floor(m / 60) % 24;
-	return `${((h + 11) % 12) + 1}:${String(m % 60).padStart(2, '0')} ${h < 12 ? 'AM' : 'PM'}`;
+	return Number.isFinite(m) ? minuteLabel(m) : time;
 }
 
 export function rangesText(ranges: readonly RangeDraft[]): string {
@@ -220,7 +214,7 @@ export function templateSummary(t: Pick<AvailabilityTemplate, 'days'>): string[]
 	}
 	if (groups.length === 0) return ['No working days'];
 	return groups.map(
-		(g) => `${WEEKDAY_SHORT[g.first]}${g.last !== g.first ? `–${WEEKDAY_SHORT[g.last]}` : ''} ${g.text}`
+		(g) => `${weekdayShort(g.first)}${g.last !== g.first ? `–${weekdayShort(g.last)}` : ''} ${g.text}`
 	);
 }
 

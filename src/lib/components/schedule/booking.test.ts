@@ -1,7 +1,7 @@
 import { render } from 'svelte/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appointment as appointmentSchema, type Appointment } from '$lib/domain';
-import { schedule, workspace } from '$lib/state';
+import { schedule } from '$lib/state';
 import AppointmentDialog from './AppointmentDialog.svelte';
 import { rruleText } from '$lib/domain/schedule/recurrence';
 import {
@@ -20,17 +20,15 @@ import {
 	recentNoShows,
 	repeatIssue,
 	repeatRule,
-	slotText,
 	slotWarnings,
-	timeRange,
 	untilUtc,
 	weekdayPositionLabel,
 	type EditApi,
 	type EditOp,
 	type RepeatChoice
 } from './booking';
+import { appointmentType, canWrite, provider, room, TZ, useTestWorkspace } from './test-fixtures';
 
-const TZ = 'America/Chicago';
 const ID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 const P1 = '00000000-0000-4000-8000-000000000001';
 const P2 = '00000000-0000-4000-8000-000000000002';
@@ -356,11 +354,6 @@ describe('edits → writes', () => {
 });
 
 describe('words', () => {
-	it('formats slots and ranges in the clinic zone', () => {
-		expect(slotText('2026-12-01T15:15:00.000Z', TZ)).toBe('Tue Dec 1, 9:15 AM');
-		expect(timeRange('2026-12-01T17:30:00.000Z', '2026-12-01T18:15:00.000Z', TZ)).toBe('11:30 AM–12:15 PM');
-	});
-
 	it('writes history lines', () => {
 		const ctx = { timeZone: TZ, providerName: (id: string) => (id === P1 ? 'Dr. Avery' : 'Dr. Brook') };
 		const from = { start: '2026-12-01T15:00:00.000Z', end: '2026-12-01T15:30:00.000Z', providerId: P1 };
@@ -396,59 +389,21 @@ describe('words', () => {
 // The dialog, rendered on the server over a schedule set by hand (no documents opened).
 
 describe('booking dialog (server render)', () => {
-	const stamp = '2026-11-01T00:00:00.000Z';
-
-	beforeAll(() => {
-		workspace.clinic = {
-			id: '00000000-0000-4000-8000-000000000099',
-			createdAt: stamp,
-			updatedAt: stamp,
-			name: 'Test clinic',
-			timeZone: TZ,
-			slotMinutes: 15,
-			idleLockMinutes: 10,
-			mrnPattern: 'MRN-{n}',
-			demo: false
-		};
-		workspace.providers = [
-			{ id: P1, createdAt: stamp, updatedAt: stamp, displayName: 'Ada Vell', color: '#2f6fb0', active: true },
-			{ id: P2, createdAt: stamp, updatedAt: stamp, displayName: 'Bo Tran', color: '#1a7f5a', active: false }
-		];
-		const type = {
-			createdAt: stamp,
-			updatedAt: stamp,
-			color: '#7a4cb0',
-			bufferBeforeMinutes: 0,
-			bufferAfterMinutes: 0,
-			newPatient: false,
-			active: true
-		};
-		workspace.appointmentTypes = [
-			{ ...type, id: T1, name: 'Follow-up visit', durationMinutes: 30, providerIds: [] },
-			{ ...type, id: T2, name: 'Procedure', durationMinutes: 60, providerIds: [P2] }
-		];
-		workspace.rooms = [
-			{ id: R1, createdAt: stamp, updatedAt: stamp, name: 'Exam 1', bookable: true, active: true }
-		];
-	});
+	useTestWorkspace(() => ({
+		providers: [provider(P1, 'Ada Vell'), provider(P2, 'Bo Tran', { color: '#1a7f5a', active: false })],
+		appointmentTypes: [
+			appointmentType(T1),
+			appointmentType(T2, { name: 'Procedure', durationMinutes: 60, providerIds: [P2] })
+		],
+		rooms: [room(R1, 'Exam 1')]
+	}));
 
 	afterEach(() => {
 		vi.restoreAllMocks();
 	});
 
-	afterAll(() => {
-		schedule.reset();
-		workspace.clinic = null;
-		workspace.providers = [];
-		workspace.appointmentTypes = [];
-		workspace.rooms = [];
-	});
-
-	const canWrite = (write: boolean) =>
-		vi.spyOn(workspace, 'can').mockImplementation((_scope, need = 'read') => need === 'read' || write);
-
-	it('a new booking: fields in the desk’s tab order, a labelled combobox, only offered types', () => {
-		canWrite(true);
+	it('a new booking: fields in the desk’s tab order, a labelled combobox, only offered types', async () => {
+		await canWrite(true);
 		const body = render(AppointmentDialog, {
 			props: { open: true, initial: { providerId: P1, start: '2026-12-01T15:15:00.000Z', roomId: R1 } }
 		}).body;
@@ -484,8 +439,8 @@ describe('booking dialog (server render)', () => {
 		expect(body).toContain('Find next available');
 	});
 
-	it('an open appointment: status buttons valid for its status, cancel, card link, no repeat', () => {
-		canWrite(true);
+	it('an open appointment: status buttons valid for its status, cancel, card link, no repeat', async () => {
+		await canWrite(true);
 		const a = appt({ roomId: R1, reason: 'Follow-up' });
 		vi.spyOn(schedule, 'find').mockReturnValue(a);
 		const body = render(AppointmentDialog, { props: { open: true, appointmentId: a.id } }).body;
@@ -499,8 +454,8 @@ describe('booking dialog (server render)', () => {
 		expect(body).not.toContain('role="combobox"');
 	});
 
-	it('a checked-in patient can go to a room or have the check-in undone', () => {
-		canWrite(true);
+	it('a checked-in patient can go to a room or have the check-in undone', async () => {
+		await canWrite(true);
 		const a = appt({ status: 'arrived', arrivedAt: '2026-12-01T14:52:00.000Z' });
 		vi.spyOn(schedule, 'find').mockReturnValue(a);
 		const body = render(AppointmentDialog, { props: { open: true, appointmentId: a.id } }).body;
@@ -510,8 +465,8 @@ describe('booking dialog (server render)', () => {
 		expect(body).not.toContain('data-testid="status-arrived"');
 	});
 
-	it('a read-only role sees the details and no inputs', () => {
-		canWrite(false);
+	it('a read-only role sees the details and no inputs', async () => {
+		await canWrite(false);
 		const a = appt({ reason: 'Follow-up' });
 		vi.spyOn(schedule, 'find').mockReturnValue(a);
 		const body = render(AppointmentDialog, { props: { open: true, appointmentId: a.id } }).body;
@@ -522,8 +477,8 @@ describe('booking dialog (server render)', () => {
 		expect(render(AppointmentDialog, { props: { open: true } }).body).toContain('not book appointments');
 	});
 
-	it('renders nothing inside the dialog while closed', () => {
-		canWrite(true);
+	it('renders nothing inside the dialog while closed', async () => {
+		await canWrite(true);
 		const body = render(AppointmentDialog, { props: { open: false } }).body;
 		expect(body).toContain('data-testid="booking-dialog"');
 		expect(body).not.toContain('patient-search');

@@ -11,8 +11,7 @@ import {
 	occupiesSlot,
 	weekday,
 	zonedTimeToUtc,
-	type Appointment,
-	type AppointmentStatus
+	type Appointment
 } from '$lib/domain';
 import type { AppointmentEvent } from '$lib/domain/schedule/records';
 import {
@@ -21,6 +20,7 @@ import {
 	type AppointmentSeries,
 	type SeriesEdit
 } from '$lib/domain/schedule/recurrence';
+import { slotText, statusWord, timeRange, weekdayLong } from './format';
 
 const MINUTE = 60_000;
 export const MAX_DURATION = 12 * 60;
@@ -101,7 +101,6 @@ export const MAX_OCCURRENCES = 104;
 export const MAX_INTERVAL = 52;
 
 const BYDAY = ['SU', 'MO', 'TU', 'WE', 'TH', 'FR', 'SA'] as const;
-const WEEKDAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const ORDINALS = ['1st', '2nd', '3rd', '4th'];
 
 /**
@@ -117,7 +116,7 @@ export function weekdayPosition(date: string): number {
 /** `2nd Tuesday` / `last Friday` for a date. */
 export function weekdayPositionLabel(date: string): string {
 	const pos = weekdayPosition(date);
-	return `${pos === -1 ? 'last' : ORDINALS[pos - 1]} ${WEEKDAY_NAMES[weekday(date)]}`;
+	return `${pos === -1 ? 'last' : ORDINALS[pos - 1]} ${weekdayLong(weekday(date))}`;
 }
 
 /** `yyyymmddThhmmssZ` of the last second of a clinic-local date (RFC 5545: UNTIL in UTC). */
@@ -430,58 +429,6 @@ export function applyEdit(api: EditApi, id: string, ops: readonly EditOp[]): str
 
 // ---------------------------------------------------------------------------------------------
 // Words
-
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-const timeFormats = new Map<string, Intl.DateTimeFormat>();
-
-function cached(
-	map: Map<string, Intl.DateTimeFormat>,
-	timeZone: string,
-	opts: Intl.DateTimeFormatOptions
-): Intl.DateTimeFormat {
-	let f = map.get(timeZone);
-	if (!f) map.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { ...opts, timeZone })));
-	return f;
-}
-
-/** `9:15 AM` in the clinic's zone. */
-export function timeText(iso: string, timeZone: string): string {
-	return cached(timeFormats, timeZone, { hour: 'numeric', minute: '2-digit' }).format(new Date(iso));
-}
-
-/** `Tue Dec 1` in the clinic's zone. */
-export function dayText(iso: string, timeZone: string): string {
-	return cached(dayFormats, timeZone, { weekday: 'short', month: 'short', day: 'numeric' })
-		.format(new Date(iso))
-		.replace(',', '');
-}
-
-/** `Tue Dec 1, 9:15 AM`. */
-export function slotText(iso: string, timeZone: string): string {
-	return `${dayText(iso, timeZone)}, ${timeText(iso, timeZone)}`;
-}
-
-/** `9:00–9:30 AM` (or `11:30 AM–12:15 PM`). */
-export function timeRange(startIso: string, endIso: string, timeZone: string): string {
-	const a = timeText(startIso, timeZone);
-	const b = timeText(endIso, timeZone);
-	return a.slice(-2) === b.slice(-2) ? `${a.slice(0, -3)}–${b}` : `${a}–${b}`;
-}
-
-const STATUS_WORDS: Record<AppointmentStatus, string> = {
-	booked: 'booked',
-	confirmed: 'confirmed',
-	arrived: 'arrived',
-	'in-room': 'in room',
-	completed: 'completed',
-	'no-show': 'no-show',
-	cancelled: 'cancelled',
-	rescheduled: 'rescheduled'
-};
-
-export function statusWord(status: string): string {
-	return STATUS_WORDS[status as AppointmentStatus] ?? status;
-}
 
 /** One line of an appointment's history (without who and when, shown beside it). */
 export function historyText(

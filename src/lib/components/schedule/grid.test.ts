@@ -1,5 +1,5 @@
 import { render } from 'svelte/server';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Appointment } from '$lib/domain';
 import type { Conflict } from '$lib/domain/schedule/conflicts';
 import {
@@ -14,7 +14,6 @@ import {
 	keyLength,
 	keyStep,
 	layoutBlocks,
-	minuteLabel,
 	minutesOnDate,
 	presenceByRecord,
 	pxPerMinute,
@@ -34,6 +33,15 @@ import {
 	startMove,
 	type ColumnModel
 } from './grid';
+import {
+	appointment,
+	appointmentType,
+	at,
+	canWrite,
+	provider,
+	room,
+	useTestWorkspace
+} from './test-fixtures';
 
 const CHICAGO = 'America/Chicago';
 const SPRING = '2026-03-08'; // 2:00 CST → 3:00 CDT
@@ -43,20 +51,7 @@ let n = 0;
 const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
 
 function appt(start: string, end: string, over: Partial<Appointment> = {}): Appointment {
-	return {
-		id: uuid(),
-		createdAt: '2026-01-01T00:00:00.000Z',
-		updatedAt: '2026-01-01T00:00:00.000Z',
-		patientId: uuid(),
-		providerId: 'p',
-		typeId: 't',
-		start,
-		end,
-		status: 'booked',
-		reason: '',
-		notes: '',
-		...over
-	};
+	return appointment({ id: uuid(), patientId: uuid(), providerId: 'p', typeId: 't', start, end, ...over });
 }
 
 const source = {
@@ -377,11 +372,7 @@ describe('conflicts and presence', () => {
 });
 
 describe('labels', () => {
-	it('formats times and lengths', () => {
-		expect(minuteLabel(570)).toBe('9:30 AM');
-		expect(minuteLabel(0)).toBe('12:00 AM');
-		expect(minuteLabel(720)).toBe('12:00 PM');
-		expect(minuteLabel(1439)).toBe('11:59 PM');
+	it('formats hours and lengths', () => {
 		expect(hourLabel(780)).toBe('1 PM');
 		expect(durationText(30)).toBe('30 minutes');
 		expect(durationText(60)).toBe('1 hour');
@@ -409,72 +400,24 @@ describe('slot starts', () => {
 });
 
 describe('day and week views (server render)', () => {
-	const stamp = '2026-01-01T00:00:00.000Z';
 	const id = (k: number) => `00000000-0000-4000-9000-${String(k).padStart(12, '0')}`;
 	const [P1, P2, T1, R1, R2] = [id(1), id(2), id(3), id(4), id(5)];
-	// 2026-12-01 is a Tuesday; Chicago is UTC-6 in December.
-	const at = (local: string) => new Date(Date.parse(`${local}:00-06:00`)).toISOString();
-	const provider = (pid: string, name: string, active = true) => ({
-		id: pid,
-		createdAt: stamp,
-		updatedAt: stamp,
-		displayName: name,
-		color: '#2f6fb0',
-		active
-	});
 	const booking = (start: string, end: string, over: Partial<Appointment> = {}) =>
 		appt(at(start), at(end), { providerId: P1, typeId: T1, ...over });
-	let spies: { mockRestore(): void }[] = [];
 
-	beforeAll(async () => {
-		const { patients, workspace } = await import('$lib/state');
-		workspace.clinic = {
-			id: id(9),
-			createdAt: stamp,
-			updatedAt: stamp,
-			name: 'Test clinic',
-			timeZone: CHICAGO,
-			slotMinutes: 15,
-			idleLockMinutes: 10,
-			mrnPattern: 'MRN-{n}',
-			demo: false
-		};
-		workspace.providers = [
+	useTestWorkspace(() => ({
+		providers: [
 			provider(P1, 'Ada Vell'),
 			provider(P2, 'Bo Tran'),
-			provider(id(6), 'Old Doc', false)
-		];
-		workspace.rooms = [
-			{ id: R1, createdAt: stamp, updatedAt: stamp, name: 'Exam 1', bookable: true, active: true },
-			{ id: R2, createdAt: stamp, updatedAt: stamp, name: 'Storage', bookable: false, active: true }
-		];
-		workspace.appointmentTypes = [
-			{
-				id: T1,
-				createdAt: stamp,
-				updatedAt: stamp,
-				name: 'Follow-up visit',
-				durationMinutes: 30,
-				color: '#7a4cb0',
-				bufferBeforeMinutes: 0,
-				bufferAfterMinutes: 0,
-				newPatient: false,
-				providerIds: [],
-				active: true
-			}
-		];
-		spies = [vi.spyOn(patients, 'nameOf').mockImplementation(() => 'Quinn Example')];
-	});
+			provider(id(6), 'Old Doc', { active: false })
+		],
+		rooms: [room(R1, 'Exam 1'), room(R2, 'Storage', { bookable: false })],
+		appointmentTypes: [appointmentType(T1)]
+	}));
 
-	afterAll(async () => {
-		const { schedule, workspace } = await import('$lib/state');
-		for (const s of spies) s.mockRestore();
-		schedule.reset();
-		workspace.clinic = null;
-		workspace.providers = [];
-		workspace.rooms = [];
-		workspace.appointmentTypes = [];
-		workspace.sync.peers = [];
+	beforeAll(async () => {
+		const { patients } = await import('$lib/state');
+		vi.spyOn(patients, 'nameOf').mockImplementation(() => 'Quinn Example');
 	});
 
 	async function show(appointments: Appointment[], conflicts: Conflict[] = []) {
@@ -487,13 +430,6 @@ describe('day and week views (server render)', () => {
 		return schedule;
 	}
 
-	async function asWriter(write: boolean) {
-		const { workspace } = await import('$lib/state');
-		const spy = vi.spyOn(workspace, 'can').mockImplementation(() => write);
-		spies.push(spy);
-		return spy;
-	}
-
 	it('shows one column per active provider, with full accessible names and no withdrawn bookings', async () => {
 		const { default: DayView } = await import('./DayView.svelte');
 		const a = booking('2026-12-01T09:30', '2026-12-01T10:00');
@@ -502,7 +438,7 @@ describe('day and week views (server render)', () => {
 			cancelReason: 'Ill'
 		});
 		await show([a, gone]);
-		await asWriter(false);
+		await canWrite(false);
 		const out = render(DayView, { props: {} }).body;
 		expect(out.match(/<h2[^>]*>/g)).toHaveLength(2);
 		expect(out).toContain('Ada Vell');
@@ -521,7 +457,7 @@ describe('day and week views (server render)', () => {
 	it('gives writers one bookable cell per slot, one of them in the tab order', async () => {
 		const { default: DayView } = await import('./DayView.svelte');
 		await show([]);
-		await asWriter(true);
+		await canWrite(true);
 		const out = render(DayView, { props: {} }).body;
 		// 07:00–19:00 at 15 minutes: 48 slots per provider.
 		expect(out.match(/data-slot-start=/g)).toHaveLength(96);
@@ -558,7 +494,7 @@ describe('day and week views (server render)', () => {
 				view: { screen: 'schedule', recordId: a.id }
 			}
 		];
-		await asWriter(true);
+		await canWrite(true);
 		const out = render(DayView, { props: {} }).body;
 		expect(out).toContain('>6 AM<');
 		expect(out.match(/data-testid="conflict-marker"/g)).toHaveLength(2);
@@ -577,7 +513,7 @@ describe('day and week views (server render)', () => {
 			booking('2026-12-01T09:00', '2026-12-01T09:30', { roomId: R1 }),
 			booking('2026-12-01T10:00', '2026-12-01T10:30')
 		]);
-		await asWriter(true);
+		await canWrite(true);
 		const out = render(DayView, { props: { mode: 'rooms' } }).body;
 		expect(out).toContain('Exam 1');
 		expect(out).not.toContain('Storage');
@@ -593,7 +529,7 @@ describe('day and week views (server render)', () => {
 			booking('2026-12-03T09:00', '2026-12-03T09:30'),
 			booking('2026-12-03T09:00', '2026-12-03T09:30', { providerId: P2 })
 		]);
-		await asWriter(true);
+		await canWrite(true);
 		const out = render(WeekView, { props: { providerId: P1 } }).body;
 		expect(out.match(/<h2[^>]*>/g)).toHaveLength(7);
 		expect(out).toContain('Tue, 12/1');
@@ -624,7 +560,7 @@ describe('day and week views (server render)', () => {
 				);
 			}
 		await show(list);
-		await asWriter(true);
+		await canWrite(true);
 		render(DayView, { props: {} }); // warm-up: compiles and caches formatters
 		const t0 = performance.now();
 		const out = render(DayView, { props: {} }).body;

@@ -18,6 +18,7 @@ import {
 	type AvailabilityTemplate
 } from '$lib/domain';
 import type { Conflict, ConflictKind } from '$lib/domain/schedule/conflicts';
+import { minuteLabel } from './format';
 
 export const DAY_MINUTES = 24 * 60;
 export const DEFAULT_START = 7 * 60;
@@ -106,13 +107,6 @@ export function visibleRange(
 	};
 }
 
-/** `9:30 AM` for a wall-clock minute (1440 is midnight at the end of the day). */
-export function minuteLabel(minute: number): string {
-	const m = ((minute % DAY_MINUTES) + DAY_MINUTES) % DAY_MINUTES;
-	const h = Math.floor(m / 60);
-	return `${((h + 11) % 12) + 1}:${String(m % 60).padStart(2, '0')} ${h < 12 ? 'AM' : 'PM'}`;
-}
-
 /** `9 AM` for an hour line. */
 export function hourLabel(minute: number): string {
 	const h = Math.floor(minute / 60) % 24;
@@ -189,17 +183,6 @@ export function assignLanes(items: readonly Span[]): Map<string, Lane> {
 
 // ---------------------------------------------------------------------------------------------
 // Blocks and columns
-
-export const STATUS_TEXT: Record<AppointmentStatus, string> = {
-	booked: 'Booked',
-	confirmed: 'Confirmed',
-	arrived: 'Arrived',
-	'in-room': 'In room',
-	completed: 'Completed',
-	'no-show': 'No-show',
-	cancelled: 'Cancelled',
-	rescheduled: 'Rescheduled'
-};
 
 /** Cancelled and rescheduled bookings no longer hold their slot; they are hidden unless asked for. */
 export function isWithdrawn(status: AppointmentStatus): boolean {

@@ -4,8 +4,7 @@ import {
 	appointment as appointmentSchema,
 	patient as patientSchema,
 	type Appointment,
-	type Patient,
-	type Provider
+	type Patient
 } from '$lib/domain';
 import AppointmentCard from './AppointmentCard.svelte';
 import DaySheet from './DaySheet.svelte';
@@ -21,18 +20,7 @@ import {
 	sheetProviders,
 	usDate
 } from './print-format';
-
-const TZ = 'America/Chicago';
-const NOW = '2026-11-20T15:00:00.000Z';
-const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const meta = (n: number) => ({ id: id(n), createdAt: NOW, updatedAt: NOW });
-const AMES = id(100);
-const BOND = id(101);
-
-const providers: Provider[] = [
-	{ ...meta(100), displayName: 'Dr. Ames', credentials: 'MD', color: '#123456', active: true },
-	{ ...meta(101), displayName: 'Dr. Bond', color: '#654321', active: true }
-];
+import { AMES, BOND, doctors as providers, id, meta, TZ } from './test-fixtures';
 
 function patient(n: number, over: Partial<Patient> = {}): Patient {
 	return patientSchema.parse({

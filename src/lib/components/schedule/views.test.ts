@@ -1,8 +1,8 @@
 import { render } from 'svelte/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Appointment, AppointmentStatus } from '$lib/domain';
 import type { Conflict } from '$lib/domain/schedule/conflicts';
-import { schedule, workspace } from '$lib/state';
+import { schedule } from '$lib/state';
 import AgendaList from './AgendaList.svelte';
 import ConflictList from './ConflictList.svelte';
 import FlowBoard from './FlowBoard.svelte';
@@ -24,26 +24,16 @@ import {
 	openConflictsByDay,
 	openWaitlist,
 	preferenceText,
-	shortDate,
 	slotQueryFor,
-	slotText,
-	timeRange,
 	waitedText,
 	waitLevel,
 	weekdaysText
 } from './views';
+import { appointment, appointmentType, at, id, provider, STAMP, TZ, useTestWorkspace } from './test-fixtures';
 
-const TZ = 'America/Chicago';
-// 2026-12-01 is a Tuesday; Chicago is UTC-6 in December.
-const at = (local: string) => new Date(Date.parse(`${local}:00-06:00`)).toISOString();
-
-describe('dates and times', () => {
-	it('writes short dates, month titles, time ranges and slots', () => {
-		expect(shortDate('2026-12-01')).toBe('Tue Dec 1');
+describe('dates', () => {
+	it('writes month titles', () => {
 		expect(monthTitle('2026-12-17')).toBe('December 2026');
-		expect(timeRange(at('2026-12-01T09:00'), at('2026-12-01T09:30'), TZ)).toBe('9:00–9:30 AM');
-		expect(timeRange(at('2026-12-01T11:30'), at('2026-12-01T12:15'), TZ)).toBe('11:30 AM–12:15 PM');
-		expect(slotText(at('2026-12-01T14:05'), TZ)).toBe('Tue Dec 1, 2:05 PM');
 	});
 });
 
@@ -261,62 +251,22 @@ describe('schedule views (server render)', () => {
 	const P1 = '00000000-0000-4000-8000-0000000000a1';
 	const P2 = '00000000-0000-4000-8000-0000000000a2';
 	const T1 = '00000000-0000-4000-8000-0000000000b1';
-	const id = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-	const stamp = '2026-11-01T00:00:00.000Z';
-	const appt = (n: number, start: string, over: Partial<Appointment> = {}): Appointment => ({
-		id: id(n),
-		createdAt: stamp,
-		updatedAt: stamp,
-		patientId: id(100 + n),
-		providerId: P1,
-		typeId: T1,
-		start: at(start),
-		end: new Date(Date.parse(at(start)) + 30 * 60_000).toISOString(),
-		status: 'booked',
-		reason: 'Follow-up',
-		notes: '',
-		...over
-	});
+	const appt = (n: number, start: string, over: Partial<Appointment> = {}): Appointment =>
+		appointment({
+			id: id(n),
+			patientId: id(100 + n),
+			providerId: P1,
+			typeId: T1,
+			start: at(start),
+			end: new Date(Date.parse(at(start)) + 30 * 60_000).toISOString(),
+			reason: 'Follow-up',
+			...over
+		});
 
-	beforeAll(() => {
-		workspace.clinic = {
-			id: id(1),
-			createdAt: stamp,
-			updatedAt: stamp,
-			name: 'Test clinic',
-			timeZone: TZ,
-			slotMinutes: 15,
-			idleLockMinutes: 10,
-			mrnPattern: 'MRN-{n}',
-			demo: false
-		};
-		workspace.providers = [
-			{ id: P1, createdAt: stamp, updatedAt: stamp, displayName: 'Ada Vell', color: '#2f6fb0', active: true },
-			{ id: P2, createdAt: stamp, updatedAt: stamp, displayName: 'Bo Tran', color: '#1a7f5a', active: true }
-		];
-		workspace.appointmentTypes = [
-			{
-				id: T1,
-				createdAt: stamp,
-				updatedAt: stamp,
-				name: 'Follow-up visit',
-				durationMinutes: 30,
-				color: '#7a4cb0',
-				bufferBeforeMinutes: 0,
-				bufferAfterMinutes: 0,
-				newPatient: false,
-				providerIds: [],
-				active: true
-			}
-		];
-	});
-
-	afterAll(() => {
-		schedule.reset();
-		workspace.clinic = null;
-		workspace.providers = [];
-		workspace.appointmentTypes = [];
-	});
+	useTestWorkspace(() => ({
+		providers: [provider(P1, 'Ada Vell'), provider(P2, 'Bo Tran', { color: '#1a7f5a' })],
+		appointmentTypes: [appointmentType(T1)]
+	}));
 
 	it('month: a table of days with counts per provider, conflicts and today marked', () => {
 		schedule.day = '2026-12-01';
@@ -392,8 +342,8 @@ describe('schedule views (server render)', () => {
 		schedule.waitlist = [
 			{
 				id: id(60),
-				createdAt: stamp,
-				updatedAt: stamp,
+				createdAt: STAMP,
+				updatedAt: STAMP,
 				patientId: id(160),
 				typeId: T1,
 				weekdays: [1, 3],

@@ -14,68 +14,13 @@ import {
 } from '$lib/domain';
 import type { Conflict } from '$lib/domain/schedule/conflicts';
 import type { WaitlistEntry } from '$lib/domain/schedule/records';
-import { clinicTime } from './format';
-
-export const STATUS_LABELS: Record<AppointmentStatus, string> = {
-	booked: 'Booked',
-	confirmed: 'Confirmed',
-	arrived: 'Arrived',
-	'in-room': 'In room',
-	completed: 'Completed',
-	'no-show': 'No-show',
-	cancelled: 'Cancelled',
-	rescheduled: 'Rescheduled'
-};
-
-const WEEKDAY_SHORT = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
-const WEEKDAY_LONG = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
-const MONTH_SHORT = [
-	'Jan',
-	'Feb',
-	'Mar',
-	'Apr',
-	'May',
-	'Jun',
-	'Jul',
-	'Aug',
-	'Sep',
-	'Oct',
-	'Nov',
-	'Dec'
-] as const;
-
-export function weekdayShort(day: number): string {
-	return WEEKDAY_SHORT[day] ?? '';
-}
-
-export function weekdayLong(day: number): string {
-	return WEEKDAY_LONG[day] ?? '';
-}
-
-/** `Tue Dec 1` for a calendar date. */
-export function shortDate(date: string): string {
-	const month = MONTH_SHORT[Number(date.slice(5, 7)) - 1] ?? '';
-	return `${weekdayShort(weekday(date))} ${month} ${Number(date.slice(8, 10))}`;
-}
+import { shortDate, timeRange, weekdayShort } from './format';
 
 /** `December 2026` for any date in the month. */
 export function monthTitle(date: string): string {
 	return new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }).format(
 		new Date(`${date.slice(0, 7)}-01T00:00:00Z`)
 	);
-}
-
-/** `9:00–9:30 AM`, or `11:30 AM–12:15 PM` when the range crosses noon. */
-export function timeRange(start: string, end: string, timeZone: string): string {
-	const a = clinicTime(start, timeZone);
-	const b = clinicTime(end, timeZone);
-	const period = (t: string) => t.slice(-2);
-	return period(a) === period(b) ? `${a.slice(0, -3)}–${b}` : `${a}–${b}`;
-}
-
-/** `Tue Dec 1, 9:00 AM` in the clinic's zone. */
-export function slotText(start: string, timeZone: string): string {
-	return `${shortDate(localDate(start, timeZone))}, ${clinicTime(start, timeZone)}`;
 }
 
 // -------------------------------------------------------------------------------------------------
