@@ -67,6 +67,8 @@ export class ScheduleStore {
 	private readonly docs = new Map<DocName, Y.Doc>();
 	private stops: (() => void)[] = [];
 	private commonLoaded = false;
+	/** Month documents changed since they were last read (by sync or by a write here). */
+	private readonly dirty = new Set<DocName>();
 
 	constructor(
 		readonly ws: WorkspaceState,
@@ -118,8 +120,10 @@ export class ScheduleStore {
 		const doc = await this.ws.docs().ready(name);
 		if (this.docs.has(name)) return;
 		this.docs.set(name, doc);
+		// Re-reading a month parses every record in it, so it happens once per batch of changes
+		// (`readDirty`, called before each recomputation), not once per update.
 		const onUpdate = () => {
-			this.readMonth(name);
+			this.dirty.add(name);
 			this.hooks.changed();
 		};
 		doc.on('update', onUpdate);
@@ -134,6 +138,7 @@ export class ScheduleStore {
 
 	readMonth(name: DocName): void {
 		const doc = this.docs.get(name);
+		this.dirty.delete(name);
 		if (!doc) return;
 		const { records, quarantined } = appointmentsIn(doc).all();
 		const res = conflictResolutionsIn(doc).all();
@@ -144,8 +149,17 @@ export class ScheduleStore {
 		});
 	}
 
+	/** Re-reads the months that changed since they were last read. */
 	readAll(): void {
-		for (const name of this.docs.keys()) if (name !== scheduleCommonDoc()) this.readMonth(name);
+		this.readDirty();
+	}
+
+	readDirty(): void {
+		for (const name of [...this.dirty]) this.readMonth(name);
+	}
+
+	hasDirty(): boolean {
+		return this.dirty.size > 0;
 	}
 
 	readCommon(): void {

@@ -75,6 +75,7 @@ export class ScheduleState {
 	private readonly rulesCache = new RulesCache();
 	private generation = 0;
 	private recomputeQueued = false;
+	private recomputes = 0;
 
 	constructor(private readonly ws: WorkspaceState) {
 		const recompute = () => this.recompute();
@@ -408,11 +409,17 @@ export class ScheduleState {
 	// ---------------------------------------------------------------------------------------------
 	// Internals
 
+	/**
+	 * A recomputation after the current task: remote updates arrive one by one, and a local write
+	 * already recomputed synchronously (then nothing is left to do here).
+	 */
 	private queueRecompute(): void {
 		if (this.recomputeQueued) return;
 		this.recomputeQueued = true;
+		const at = this.recomputes;
 		queueMicrotask(() => {
 			this.recomputeQueued = false;
+			if (this.recomputes !== at && !this.store.hasDirty()) return;
 			this.recompute();
 		});
 	}
@@ -422,6 +429,8 @@ export class ScheduleState {
 	}
 
 	private recompute(): void {
+		this.store.readDirty();
+		this.recomputes += 1;
 		if (!this.from) return;
 		const derived = deriveSchedule({
 			all: this.store.allLoaded(),

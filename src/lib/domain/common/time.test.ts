@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, localDate, localMinutes, weekday, zonedDayRange, zonedTimeToUtc } from './time';
+import {
+	addDays,
+	localDate,
+	localMinutes,
+	weekday,
+	zonedDayRange,
+	zonedTimeToUtc,
+	zoneOffsetMinutes
+} from './time';
 
 describe('clinic time zone', () => {
 	it('converts wall-clock time to UTC on both sides of a DST change', () => {
@@ -30,5 +38,55 @@ describe('clinic time zone', () => {
 		expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
 		expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
 		expect(weekday('2026-11-28')).toBe(6);
+	});
+});
+
+describe('cached zone offsets', () => {
+	/** The offset straight from Intl, as a person would check it. */
+	function reference(ms: number, timeZone: string): number {
+		const parts = new Intl.DateTimeFormat('en-US', {
+			timeZone,
+			hourCycle: 'h23',
+			year: 'numeric',
+			month: 'numeric',
+			day: 'numeric',
+			hour: 'numeric',
+			minute: 'numeric',
+			second: 'numeric'
+		}).formatToParts(new Date(ms));
+		const n = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+		const asUtc = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'), n('second'));
+		return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60000);
+	}
+
+	it('agrees with Intl minute by minute around DST changes, and at random instants', () => {
+		const zones = [
+			'America/Chicago',
+			'Australia/Lord_Howe',
+			'Asia/Kolkata',
+			'Europe/London',
+			'America/St_Johns'
+		];
+		const around = [
+			'2026-03-08T08:00:00Z',
+			'2026-11-01T07:00:00Z',
+			'2026-04-04T15:00:00Z',
+			'2026-10-03T15:30:00Z'
+		];
+		for (const tz of zones) {
+			for (const t of around) {
+				const base = Date.parse(t);
+				for (let m = -90; m <= 90; m++) {
+					const ms = base + m * 60_000 + 17_000;
+					expect(zoneOffsetMinutes(ms, tz)).toBe(reference(ms, tz));
+				}
+			}
+			let seed = 7;
+			for (let i = 0; i < 500; i++) {
+				seed = (seed * 1103515245 + 12345) % 2 ** 31;
+				const ms = Date.parse('2020-01-01T00:00:00Z') + (seed / 2 ** 31) * 10 * 365 * 86_400_000;
+				expect(zoneOffsetMinutes(ms, tz)).toBe(reference(ms, tz));
+			}
+		}
 	});
 });
