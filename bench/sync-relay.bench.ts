@@ -12,7 +12,12 @@
  * - Memory: the relay's RSS before and after 200 documents of 100 appointments each are opened,
  *   and after 500 multiplexed connections each open 10 of those documents.
  *
- * BENCH_SMOKE=1 shrinks every size so the whole file runs in seconds.
+ * Throughput also runs against `bareCorked`, the bare relay batching each turn's socket writes as the
+ * real relay does (not y-websocket's behaviour): what auth and persistence cost when both write alike.
+ *
+ * BENCH_SMOKE=1 shrinks every size so the whole file runs in seconds. SYNC_BENCH_ONLY=throughput runs
+ * the throughput part only; with BENCH_RELAY_PROF_DIR the relays run under `--cpu-prof`, and
+ * BENCH_RELAY_BUNDLE runs another build of the relay (see support/relays.ts).
  */
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
@@ -118,13 +123,17 @@ function next(link: DocLink, kind: ReturnType<typeof kindOf>, timeoutMs: number)
 // Where load goes: the bare relay, the real relay's /sync/<doc>, the real relay's multiplexed /sync.
 
 interface Target {
-	name: 'bare' | 'relay' | 'relayMux';
+	name: 'bare' | 'bareCorked' | 'relay' | 'relayMux';
 	relay: RelayProcess;
 	/** One client's link to a document (a socket, or a channel on a connection of its own). */
 	connect(docName: DocName): Promise<{ link: DocLink; close(): void }>;
 }
 
-function socketTarget(name: 'bare' | 'relay', relay: RelayProcess, protocols: string[]): Target {
+function socketTarget(
+	name: 'bare' | 'bareCorked' | 'relay',
+	relay: RelayProcess,
+	protocols: string[]
+): Target {
 	return {
 		name,
 		relay,
@@ -267,7 +276,7 @@ async function throughput(targets: Target[]): Promise<void> {
 			unit: 'updates/s',
 			value: Math.round(ups),
 			...vsBare,
-			notes: `${workload}; ${t.name === 'relayMux' ? 'over multiplexed /sync' : t.name === 'relay' ? 'over /sync/<doc>' : 'bare y-websocket relay'}`
+			notes: `${workload}; ${DESCRIPTIONS[t.name]}`
 		});
 		emit({
 			name: `sync.throughput.${t.name}.relayCpuPerUpdate`,
@@ -285,8 +294,9 @@ async function throughput(targets: Target[]): Promise<void> {
 			notes: 'CPU time of the load generator (writers + reader, this process) per update'
 		});
 	}
+	const corked = results.has('bareCorked') ? med('bareCorked', 'updatesPerSecond') : null;
 	for (const t of targets) {
-		if (t.name === 'bare') continue;
+		if (t.name !== 'relay' && t.name !== 'relayMux') continue;
 		emit({
 			name: `sync.throughput.${t.name}.ratio`,
 			unit: '× bare',
@@ -294,8 +304,23 @@ async function throughput(targets: Target[]): Promise<void> {
 			target: TARGETS.throughputRatio,
 			notes: `sync.throughput.${t.name} / sync.throughput.bare`
 		});
+		if (corked === null) continue;
+		emit({
+			name: `sync.throughput.${t.name}.ratioSameIo`,
+			unit: '× bareCorked',
+			value: round2(med(t.name, 'updatesPerSecond') / corked),
+			notes: `sync.throughput.${t.name} / sync.throughput.bareCorked: what auth and persistence cost when both relays batch their socket writes alike`
+		});
 	}
 }
+
+const DESCRIPTIONS: Record<Target['name'], string> = {
+	bare: 'bare y-websocket relay',
+	bareCorked:
+		"bare y-websocket relay that corks each socket for a turn of the event loop, as the real relay does (not y-websocket's behaviour)",
+	relay: 'over /sync/<doc>',
+	relayMux: 'over multiplexed /sync'
+};
 
 // ---------------------------------------------------------------------------------------------------
 // Latency
@@ -622,6 +647,8 @@ async function main(): Promise<void> {
 		const appDir = root.sub('app');
 		const bare = await startBareRelay();
 		started.push(bare);
+		const bareCorked = await startBareRelay({ cork: true });
+		started.push(bareCorked);
 		const relay = await startRealRelay({ dataDir, appDir, identity, env: UNLIMITED_RATES });
 		started.push(relay);
 		const jwt = await writeToken(relay);
@@ -629,7 +656,9 @@ async function main(): Promise<void> {
 		const relayT = socketTarget('relay', relay, subprotocolsFor(jwt));
 		const muxT = muxTarget(relay, jwt);
 
-		await throughput([bareT, relayT, muxT]);
+		await throughput([bareT, socketTarget('bareCorked', bareCorked, []), relayT, muxT]);
+		await bareCorked.proc.stop();
+		if (process.env.SYNC_BENCH_ONLY === 'throughput') return;
 		await latency(bareT, relayT, muxT, relay, jwt);
 		await bare.proc.stop();
 		await memory(dataDir, appDir, relay);

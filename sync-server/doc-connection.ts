@@ -3,6 +3,7 @@
  * `WebsocketProvider` can sync. Messages that arrive before the document has loaded are queued
  * in order (bounded: a client that floods a loading document is treated as rate-limited).
  */
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { mayWrite } from '../src/lib/domain/sync/claims';
 import { CloseCode } from '../src/lib/domain/sync/mux';
@@ -19,9 +20,10 @@ export class DocConnection extends SyncConnection implements Subscriber {
 		ws: WebSocket,
 		grant: Grant,
 		deps: ConnectionDeps,
-		private readonly docName: string
+		private readonly docName: string,
+		socket?: Duplex
 	) {
-		super(ws, grant, deps);
+		super(ws, grant, deps, socket);
 		this.guard(
 			deps.docs.acquire(docName).then(
 				(doc) => {
@@ -78,6 +80,8 @@ export class DocConnection extends SyncConnection implements Subscriber {
 
 	private deliver(bytes: Uint8Array): void {
 		if (!this.doc) return;
-		if (this.doc.receive(this, bytes) === 'bad') this.close(CloseCode.badRequest, 'malformed message');
+		const result = this.doc.receive(this, bytes);
+		if (result === 'bad') this.close(CloseCode.badRequest, 'malformed message');
+		else if (result === 'overloaded') this.close(CloseCode.rateLimited, 'too many unanswered step 1s');
 	}
 }

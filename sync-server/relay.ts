@@ -118,8 +118,8 @@ export function attachRelay(server: http.Server, { config, identity, store }: Re
 					}
 					const conn =
 						result.route.kind === 'mux'
-							? new MuxConnection(ws, result.grant, deps)
-							: new DocConnection(ws, result.grant, deps, result.route.docName);
+							? new MuxConnection(ws, result.grant, deps, socket)
+							: new DocConnection(ws, result.grant, deps, result.route.docName, socket);
 					connections.add(conn);
 					log.info('conn-opened', {
 						conn: conn.id,

@@ -61,6 +61,61 @@ describe('shared document', () => {
 		expect(a.inbox[1]!.slice(0, 2)).toEqual(new Uint8Array([0, 1]));
 	});
 
+	it('acknowledges only what the store has: its state vector, and barriers once it has caught up', () => {
+		const later: (() => void)[] = [];
+		const stored = new Y.Doc();
+		const shared = new SharedDoc('schedule/2026-11', {
+			persist: () => undefined,
+			afterStored: (then) => void later.push(then),
+			storedStateVector: () => Y.encodeStateVector(stored)
+		});
+		const source = new Y.Doc();
+		source.getMap('m').set('k', 'v');
+		const writerSub = new FakeSub(true, 'writer');
+		join(shared, writerSub);
+		shared.receive(writerSub, updateMessage(source));
+		const a = new FakeSub(true);
+		const gone = new FakeSub(true);
+		shared.subscribe(a);
+		shared.subscribe(gone);
+		// The greeting goes out at once, with the state vector of the store (empty), not the doc's.
+		expect(a.inbox).toHaveLength(1);
+		expect(Y.decodeStateVector(a.inbox[0]!.subarray(3)).size).toBe(0);
+		const step1 = (sv: Uint8Array) => {
+			const e = encoding.createEncoder();
+			encoding.writeVarUint(e, 0);
+			encoding.writeVarUint(e, 0);
+			encoding.writeVarUint8Array(e, sv);
+			return encoding.toUint8Array(e);
+		};
+		const empty = Y.encodeStateVector(new Y.Doc());
+		// The first step 1 (how a workstation gets the document) is answered at once…
+		expect(shared.receive(a, step1(empty))).toBe('ok');
+		expect(a.inbox).toHaveLength(2);
+		// …later ones are barriers: answered when the store has caught up, in order.
+		expect(shared.receive(a, step1(empty))).toBe('ok');
+		expect(shared.receive(a, step1(Y.encodeStateVector(source)))).toBe('ok');
+		// Malformed state vectors are refused now, not when the answer would go out.
+		expect(shared.receive(a, new Uint8Array([0, 0, 2, 5, 1]))).toBe('bad');
+		shared.receive(gone, step1(empty));
+		shared.receive(gone, step1(empty));
+		shared.unsubscribe(gone);
+		expect(a.inbox).toHaveLength(2);
+		for (const run of later.splice(0)) run();
+		const answers = a.inbox.slice(2);
+		expect(answers.map((m) => [...m.slice(0, 2)])).toEqual([
+			[0, 1],
+			[0, 1]
+		]);
+		// The first barrier asked for everything, the second had it all.
+		expect(answers[0]!.length).toBeGreaterThan(answers[1]!.length);
+		expect(gone.inbox).toHaveLength(2);
+		// A subscriber whose barriers pile up while the store does not catch up is cut off (transiently).
+		let result = 'ok';
+		for (let i = 0; i < 200 && result === 'ok'; i++) result = shared.receive(a, step1(empty));
+		expect(result).toBe('overloaded');
+	});
+
 	it('applies a writer update, broadcasts it to the others and persists it once', () => {
 		const { shared, persisted } = setup();
 		const a = new FakeSub(true, 'writer');

@@ -20,6 +20,21 @@
  * as they continue from the relay's state; they are dropped if their sender leaves first (it still
  * has them and sends them again when it reconnects).
  *
+ * What a workstation takes as the relay's acknowledgement (relay-ack.ts) covers only updates that
+ * are in the store (committed to SQLite's WAL, which survives a crash of the process), so
+ * "acknowledged" means "stored":
+ * - the greeting's state vector is that of the stored document (`storedStateVector`), which lags
+ *   the document in memory only while a batch is being written (docs.ts) or the store refuses
+ *   writes; the subscriber's catch-up then also carries what the relay held only in memory;
+ * - a subscriber's first step 1 is answered at once: it is how a workstation gets the document,
+ *   and relay-ack.ts takes nothing from that answer;
+ * - every later step 1 is a barrier, answered (with step 2) only once everything the relay applied
+ *   before it is stored (`afterStored`), in order.
+ * Updates are broadcast at once, before they are stored: a broadcast acknowledges nothing to the
+ * update's author, and should the relay crash before the write, the author still has the update
+ * and sends it again on its next sync. So a failing store stops acknowledgements, not
+ * collaboration, nor workstations opening the document.
+ *
  * Updates from read-only subscribers are dropped (and counted) without reading them into the doc.
  * What is persisted and broadcast is the doc's own `update` event, not the received bytes: it
  * holds exactly what the message added, is well-formed by construction (a message that fails
@@ -36,10 +51,24 @@ export interface Subscriber {
 	send(message: Uint8Array): void;
 }
 
-/** `bad`: the message could not be decoded or applied; the caller closes that connection. */
-export type ReceiveResult = 'ok' | 'dropped' | 'bad';
+/**
+ * `bad`: the message could not be decoded or applied; `overloaded`: the subscriber has too many
+ * barriers waiting for the store. Either way the caller closes that connection (`overloaded` with
+ * a transient code: the store may recover).
+ */
+export type ReceiveResult = 'ok' | 'dropped' | 'bad' | 'overloaded';
 
 export type Persist = (update: Uint8Array, from: Subscriber) => void;
+
+/** Where the document's updates go (docs.ts); a bare Persist function stands for a store that is always up to date. */
+export interface DocStorage {
+	/** Queues an update applied from `from` for the store. */
+	persist: Persist;
+	/** Runs `then` once every update persisted so far is in the store: at once if it already is. */
+	afterStored(then: () => void): void;
+	/** The state vector of what is in the store; null when that is the document's own. */
+	storedStateVector(): Uint8Array | null;
+}
 
 const MESSAGE_SYNC = 0;
 const MESSAGE_AWARENESS = 1;
@@ -53,6 +82,8 @@ const LOAD = Symbol('load');
 const STORED = Symbol('stored');
 /** Gapped updates held per subscriber before it is treated as misbehaving. */
 const MAX_HELD = 500;
+/** Barriers one subscriber may have waiting for the store. */
+const MAX_PENDING_ANSWERS = 100;
 
 export class SharedDoc {
 	readonly doc = new Y.Doc({ gc: true });
@@ -63,14 +94,21 @@ export class SharedDoc {
 	private readonly storedHeld: Uint8Array[] = [];
 	/** Subscribers whose sync step 2 has arrived. */
 	private readonly caughtUp = new Set<Subscriber>();
+	/** Per subscriber once its first step 1 was answered: the state vectors of step 1s not yet answered. */
+	private readonly answers = new Map<Subscriber, Uint8Array[]>();
+	private readonly storage: DocStorage;
 	droppedWrites = 0;
 	/** Stored updates that failed to apply on load; such a document is never compacted. */
 	loadFailures = 0;
 
 	constructor(
 		readonly name: string,
-		private readonly persist: Persist
+		storage: DocStorage | Persist
 	) {
+		this.storage =
+			typeof storage === 'function'
+				? { persist: storage, afterStored: (then) => then(), storedStateVector: () => null }
+				: storage;
 		// The relay is not a participant: no presence of its own.
 		this.awareness.setLocalState(null);
 		this.doc.on('update', this.onUpdate);
@@ -109,11 +147,9 @@ export class SharedDoc {
 
 	subscribe(sub: Subscriber): void {
 		this.subscribers.set(sub, new Set());
-		const step1 = encoding.createEncoder();
-		encoding.writeVarUint(step1, MESSAGE_SYNC);
-		encoding.writeVarUint(step1, SYNC_STEP1);
-		encoding.writeVarUint8Array(step1, Y.encodeStateVector(this.doc));
-		sub.send(encoding.toUint8Array(step1));
+		// Only what is stored: a workstation takes this state vector as acknowledged.
+		const stateVector = this.storage.storedStateVector() ?? Y.encodeStateVector(this.doc);
+		sub.send(syncMessage(SYNC_STEP1, stateVector));
 		const states = this.awareness.getStates();
 		if (states.size > 0) sub.send(this.awarenessMessage([...states.keys()]));
 	}
@@ -124,6 +160,7 @@ export class SharedDoc {
 		this.subscribers.delete(sub);
 		this.held.delete(sub);
 		this.caughtUp.delete(sub);
+		this.answers.delete(sub);
 		if (announced.size > 0) awarenessProtocol.removeAwarenessStates(this.awareness, [...announced], null);
 	}
 
@@ -147,14 +184,7 @@ export class SharedDoc {
 			const step = decoding.readVarUint(d);
 			const body = decoding.readVarUint8Array(d);
 			if (decoding.hasContent(d)) return 'bad';
-			if (step === SYNC_STEP1) {
-				const reply = encoding.createEncoder();
-				encoding.writeVarUint(reply, MESSAGE_SYNC);
-				encoding.writeVarUint(reply, SYNC_STEP2);
-				encoding.writeVarUint8Array(reply, Y.encodeStateAsUpdate(this.doc, body));
-				sub.send(encoding.toUint8Array(reply));
-				return 'ok';
-			}
+			if (step === SYNC_STEP1) return this.answerStep1(sub, body);
 			if (step !== SYNC_STEP2 && step !== SYNC_UPDATE) return 'bad';
 			if (!sub.canWrite()) {
 				this.droppedWrites += 1;
@@ -178,6 +208,27 @@ export class SharedDoc {
 		let n = 0;
 		for (const list of this.held.values()) n += list.length;
 		return n + this.storedHeld.length;
+	}
+
+	/** See the header: the first step 1 is answered at once, every later one once the store has caught up. */
+	private answerStep1(sub: Subscriber, stateVector: Uint8Array): ReceiveResult {
+		// Decoded now, so that a malformed one is refused now, whenever the answer goes out.
+		Y.decodeStateVector(stateVector);
+		const waiting = this.answers.get(sub);
+		if (!waiting) {
+			this.answers.set(sub, []);
+			sub.send(syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, stateVector)));
+			return 'ok';
+		}
+		if (waiting.length >= MAX_PENDING_ANSWERS) return 'overloaded';
+		waiting.push(stateVector);
+		this.storage.afterStored(() => {
+			// Callbacks run in the order they were queued, so this answers this subscriber's oldest.
+			if (this.answers.get(sub) !== waiting) return;
+			const next = waiting.shift();
+			if (next) sub.send(syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, next)));
+		});
+		return 'ok';
 	}
 
 	private applyFrom(sub: Subscriber, update: Uint8Array, catchUp: boolean): ReceiveResult {
@@ -218,22 +269,26 @@ export class SharedDoc {
 	 * True when Yjs could not integrate the whole update now: it holds structs that start after the
 	 * relay's last known clock of their client, a skipped range, or an item whose neighbours or parent
 	 * (origin, right origin, parent id) are neither in the relay's document nor in the update itself.
+	 * One pass over the decoded structs (each client's structs come in clock order), then one over
+	 * their dependencies, so a large update costs linear time.
 	 */
 	private hasGap(update: Uint8Array): boolean {
-		const { from } = Y.parseUpdateMeta(update);
-		for (const [client, clock] of from) if (clock > Y.getState(this.doc.store, client)) return true;
 		const { structs } = Y.decodeUpdate(update);
-		const known = (id: { client: number; clock: number }) =>
-			id.clock < Y.getState(this.doc.store, id.client) ||
-			structs.some(
-				(s) => s.id.client === id.client && s.id.clock <= id.clock && id.clock < s.id.clock + s.length
-			);
+		/** Per client in the update: every clock below this is in the document or in the update. */
+		const covered = new Map<number, number>();
 		for (const s of structs) {
 			if (s instanceof Y.Skip) return true;
+			const { client, clock } = s.id;
+			const upTo = covered.get(client) ?? Y.getState(this.doc.store, client);
+			if (clock > upTo) return true;
+			covered.set(client, Math.max(upTo, clock + s.length));
+		}
+		const known = (id: Y.ID) => id.clock < (covered.get(id.client) ?? Y.getState(this.doc.store, id.client));
+		for (const s of structs) {
 			if (!(s instanceof Y.Item)) continue;
-			for (const dep of [s.origin, s.rightOrigin, s.parent]) {
-				if (dep instanceof Y.ID && !known(dep)) return true;
-			}
+			if (s.origin && !known(s.origin)) return true;
+			if (s.rightOrigin && !known(s.rightOrigin)) return true;
+			if (s.parent instanceof Y.ID && !known(s.parent)) return true;
 		}
 		return false;
 	}
@@ -242,6 +297,7 @@ export class SharedDoc {
 		this.subscribers.clear();
 		this.held.clear();
 		this.caughtUp.clear();
+		this.answers.clear();
 		this.doc.off('update', this.onUpdate);
 		this.awareness.off('update', this.onAwareness);
 		this.awareness.destroy();
@@ -250,13 +306,9 @@ export class SharedDoc {
 
 	private readonly onUpdate = (update: Uint8Array, origin: unknown): void => {
 		if (origin === LOAD) return;
-		const e = encoding.createEncoder();
-		encoding.writeVarUint(e, MESSAGE_SYNC);
-		encoding.writeVarUint(e, SYNC_UPDATE);
-		encoding.writeVarUint8Array(e, update);
-		const message = encoding.toUint8Array(e);
+		const message = syncMessage(SYNC_UPDATE, update);
 		for (const sub of this.subscribers.keys()) if (sub !== origin) sub.send(message);
-		if (this.isSubscriber(origin)) this.persist(update, origin);
+		if (this.isSubscriber(origin)) this.storage.persist(update, origin);
 	};
 
 	private readonly onAwareness = (
@@ -282,4 +334,12 @@ export class SharedDoc {
 		encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
 		return encoding.toUint8Array(e);
 	}
+}
+
+function syncMessage(step: number, body: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, MESSAGE_SYNC);
+	encoding.writeVarUint(e, step);
+	encoding.writeVarUint8Array(e, body);
+	return encoding.toUint8Array(e);
 }

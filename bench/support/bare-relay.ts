@@ -10,9 +10,15 @@
  *
  * Run as its own process: `PORT=0 HOST=127.0.0.1 node --import tsx bench/support/bare-relay.ts`;
  * prints `bare relay listening on <host>:<port>`.
+ *
+ * `BARE_CORK=1` adds the one I/O change the real relay makes (sync-server/connection.ts): a socket
+ * is corked from its first send in a turn of the event loop until the turn ends, so a turn's sends
+ * to one peer leave in one system call. It is not y-websocket's behaviour; it shows what auth and
+ * persistence cost against a relay that writes the same way.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -65,9 +71,24 @@ class Room {
 }
 
 const rooms = new Map<string, Room>();
+const CORK = process.env.BARE_CORK === '1';
+const sockets = new WeakMap<WebSocket, Duplex>();
+const corked = new Set<Duplex>();
+
+function uncorkAll(): void {
+	const all = [...corked];
+	corked.clear();
+	for (const socket of all) socket.uncork();
+}
 
 function send(conn: WebSocket, message: Uint8Array): void {
 	if (conn.readyState !== conn.OPEN) return;
+	const socket = sockets.get(conn);
+	if (socket && !corked.has(socket)) {
+		if (corked.size === 0) setImmediate(uncorkAll);
+		socket.cork();
+		corked.add(socket);
+	}
 	conn.send(message, (err) => {
 		if (err) conn.terminate();
 	});
@@ -93,6 +114,7 @@ function onMessage(conn: WebSocket, room: Room, message: Uint8Array): void {
 }
 
 function onConnection(conn: WebSocket, req: http.IncomingMessage): void {
+	if (CORK) sockets.set(conn, req.socket);
 	const name = (req.url ?? '/').split('?')[0]!.slice(1);
 	let room = rooms.get(name);
 	if (!room) rooms.set(name, (room = new Room()));
@@ -131,7 +153,7 @@ const wss = new WebSocketServer({ server, perMessageDeflate: false, maxPayload: 
 wss.on('connection', onConnection);
 server.listen(Number(process.env.PORT ?? 0), process.env.HOST ?? '127.0.0.1', () => {
 	const { address, port } = server.address() as AddressInfo;
-	console.log(`bare relay listening on ${address}:${port}`);
+	console.log(`bare relay listening on ${address}:${port}${CORK ? ' (corked sends)' : ''}`);
 });
 const stop = () => {
 	for (const client of wss.clients) client.terminate();

@@ -33,6 +33,18 @@ export interface RealRelay extends RelayProcess {
 export { newIdentity, type RelayIdentityForTests };
 
 /**
+ * `BENCH_RELAY_PROF_DIR=<dir>`: both relays run under `node --cpu-prof`, each writing its profile
+ * into `<dir>/<kind>` when it stops (open them in Chrome DevTools).
+ */
+function profileArgs(kind: RelayProcess['kind']): string[] {
+	const dir = process.env.BENCH_RELAY_PROF_DIR;
+	if (!dir) return [];
+	const out = path.join(path.resolve(dir), kind);
+	fs.mkdirSync(out, { recursive: true });
+	return ['--cpu-prof', `--cpu-prof-dir=${out}`, '--cpu-prof-interval=250'];
+}
+
+/**
  * Rate limits high enough never to trip: throughput runs send far more than the 300 messages/s a
  * connection may sustain by default, which would otherwise be what they measure. The limiter still
  * runs on every message.
@@ -49,12 +61,16 @@ export async function startRealRelay(opts: {
 	identity: RelayIdentityForTests;
 	env?: Record<string, string>;
 }): Promise<RealRelay> {
-	await ensureRelayBuilt();
+	// BENCH_RELAY_BUNDLE=<file>: another build of the relay (e.g. an older commit's) to compare with.
+	const bundle = process.env.BENCH_RELAY_BUNDLE
+		? path.resolve(process.env.BENCH_RELAY_BUNDLE)
+		: path.join(ROOT, 'build/server/main.js');
+	if (!process.env.BENCH_RELAY_BUNDLE) await ensureRelayBuilt();
 	if (!fs.existsSync(path.join(opts.appDir, 'index.html'))) {
 		fs.mkdirSync(opts.appDir, { recursive: true });
 		fs.writeFileSync(path.join(opts.appDir, 'index.html'), '<!doctype html><title>stub</title>');
 	}
-	const proc = await spawnGuarded([process.execPath, path.join(ROOT, 'build/server/main.js')], {
+	const proc = await spawnGuarded([process.execPath, ...profileArgs('relay'), bundle], {
 		PATH: process.env.PATH ?? '',
 		PORT: '0',
 		HOST: '127.0.0.1',
@@ -83,10 +99,17 @@ export async function startRealRelay(opts: {
 	}
 }
 
-export async function startBareRelay(): Promise<RelayProcess> {
+/** `cork`: the bare relay batches each turn's sends per socket as the real relay does (BARE_CORK). */
+export async function startBareRelay(opts: { cork?: boolean } = {}): Promise<RelayProcess> {
 	const proc = await spawnGuarded(
-		[process.execPath, '--import', 'tsx', path.join(ROOT, 'bench/support/bare-relay.ts')],
-		{ PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1' }
+		[
+			process.execPath,
+			...profileArgs('bare'),
+			'--import',
+			'tsx',
+			path.join(ROOT, 'bench/support/bare-relay.ts')
+		],
+		{ PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', ...(opts.cork ? { BARE_CORK: '1' } : {}) }
 	);
 	try {
 		const m = await proc.waitFor(/bare relay listening on 127\.0\.0\.1:(\d+)/, 20_000);

@@ -6,7 +6,8 @@ import type {
 	FeedStore,
 	RefreshTokenRow,
 	RefreshTokenStore,
-	UpdateMeta
+	UpdateMeta,
+	UpdateRow
 } from './types';
 
 /** Keeps everything in memory: for tests, and for a relay that must not write to disk. */
@@ -35,6 +36,12 @@ export class MemoryStore implements DocStore, RefreshTokenStore, FeedStore {
 		this.docs.set(doc, list);
 		this.seq += 1;
 		this.trail.push({ updateId: this.seq, doc, at: new Date().toISOString(), ...meta });
+	}
+
+	async appendMany(doc: string, rows: readonly UpdateRow[]): Promise<void> {
+		this.assertOpen();
+		// Each append takes effect when called, so all of them do or (closed) none.
+		await Promise.all(rows.map(({ update, meta }) => this.append(doc, update, meta)));
 	}
 
 	async compact(doc: string, snapshot: Uint8Array): Promise<void> {

@@ -23,7 +23,8 @@ import type {
 	FeedStore,
 	RefreshTokenRow,
 	RefreshTokenStore,
-	UpdateMeta
+	UpdateMeta,
+	UpdateRow
 } from './types';
 
 const SCHEMA_VERSION = 3;
@@ -64,14 +65,23 @@ interface FeedDbRow {
 type NewFeed = Parameters<FeedStore['insertFeed']>[0];
 const FEED_INFO = 'id, provider_id, label, created_by, created_at, revoked_at, published_at';
 
+/** Rows per INSERT statement when appending a batch (6 parameters a row, far below SQLite's limit). */
+const ROWS_PER_INSERT = 50;
+
+interface BatchInsert {
+	updates: Database.Statement<unknown[], number>;
+	audit: Database.Statement<unknown[]>;
+}
+
 export class SqliteStore implements DocStore, RefreshTokenStore, FeedStore {
 	private readonly db: Database.Database;
 	private readonly selectDoc: Database.Statement<[string], { data: Buffer }>;
 	private readonly insertUpdate: Database.Statement<[string, Buffer, number, string]>;
-	private readonly insertAudit: Database.Statement<[number, string, string, string, string, number]>;
+	/** Multi-row INSERTs for batches, by number of rows (at most ROWS_PER_INSERT). */
+	private readonly batchInserts = new Map<number, BatchInsert>();
 	private readonly deleteDoc: Database.Statement<[string]>;
 	private readonly selectAudit: Database.Statement<[string, number], AuditRow>;
-	private readonly appendTx: (doc: string, update: Uint8Array, meta: UpdateMeta) => void;
+	private readonly appendTx: (doc: string, rows: readonly UpdateRow[]) => void;
 	private readonly compactTx: (doc: string, snapshot: Uint8Array) => void;
 	private readonly selectRefresh: Database.Statement<[string], RefreshRow>;
 	private readonly insertRefreshRow: Database.Statement<[string, string, string, string, number]>;
@@ -88,17 +98,28 @@ export class SqliteStore implements DocStore, RefreshTokenStore, FeedStore {
 		this.migrate();
 		this.selectDoc = this.db.prepare('SELECT data FROM updates WHERE doc = ? ORDER BY id');
 		this.insertUpdate = this.db.prepare('INSERT INTO updates (doc, data, snapshot, at) VALUES (?, ?, ?, ?)');
-		this.insertAudit = this.db.prepare(
-			'INSERT INTO audit (update_id, doc, at, user_id, role, bytes) VALUES (?, ?, ?, ?, ?, ?)'
-		);
 		this.deleteDoc = this.db.prepare('DELETE FROM updates WHERE doc = ?');
 		this.selectAudit = this.db.prepare(
 			'SELECT update_id, doc, at, user_id, role, bytes FROM audit WHERE doc = ? ORDER BY id LIMIT ?'
 		);
-		this.appendTx = this.db.transaction((doc: string, update: Uint8Array, meta: UpdateMeta) => {
+		// One transaction per batch (a commit costs more than the rest of an update's handling), and
+		// one statement per many rows, which halves the CPU time per row against a statement each.
+		this.appendTx = this.db.transaction((doc: string, rows: readonly UpdateRow[]) => {
 			const at = new Date().toISOString();
-			const { lastInsertRowid } = this.insertUpdate.run(doc, asBuffer(update), 0, at);
-			this.insertAudit.run(Number(lastInsertRowid), doc, at, meta.userId, meta.role, meta.bytes);
+			for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) {
+				const end = Math.min(rows.length, start + ROWS_PER_INSERT);
+				const insert = this.batchInsert(end - start);
+				const updateArgs: unknown[] = [];
+				for (let i = start; i < end; i++) updateArgs.push(doc, asBuffer(rows[i]!.update), at);
+				// RETURNING promises no order; ids grow in insertion order, so sorted they match the rows.
+				const ids = insert.updates.all(...updateArgs).sort((a, b) => a - b);
+				const auditArgs: unknown[] = [];
+				for (let i = start; i < end; i++) {
+					const { userId, role, bytes } = rows[i]!.meta;
+					auditArgs.push(ids[i - start], doc, at, userId, role, bytes);
+				}
+				insert.audit.run(...auditArgs);
+			}
 		});
 		this.compactTx = this.db.transaction((doc: string, snapshot: Uint8Array) => {
 			this.deleteDoc.run(doc);
@@ -122,6 +143,25 @@ export class SqliteStore implements DocStore, RefreshTokenStore, FeedStore {
 			this.insertRefreshRow.run(next.hash, next.userId, next.deviceId, next.family, next.expiresAt);
 			return true;
 		});
+	}
+
+	private batchInsert(rows: number): BatchInsert {
+		let insert = this.batchInserts.get(rows);
+		if (!insert) {
+			const values = (row: string) => Array.from({ length: rows }, () => row).join(', ');
+			insert = {
+				updates: this.db
+					.prepare<unknown[], number>(
+						`INSERT INTO updates (doc, data, snapshot, at) VALUES ${values('(?, ?, 0, ?)')} RETURNING id`
+					)
+					.pluck(),
+				audit: this.db.prepare(
+					`INSERT INTO audit (update_id, doc, at, user_id, role, bytes) VALUES ${values('(?, ?, ?, ?, ?, ?)')}`
+				)
+			};
+			this.batchInserts.set(rows, insert);
+		}
+		return insert;
 	}
 
 	private migrate(): void {
@@ -180,7 +220,11 @@ export class SqliteStore implements DocStore, RefreshTokenStore, FeedStore {
 	}
 
 	async append(doc: string, update: Uint8Array, meta: UpdateMeta): Promise<void> {
-		this.appendTx(doc, update, meta);
+		this.appendTx(doc, [{ update, meta }]);
+	}
+
+	async appendMany(doc: string, rows: readonly UpdateRow[]): Promise<void> {
+		this.appendTx(doc, rows);
 	}
 
 	async listDocs(prefix: string): Promise<string[]> {

@@ -68,6 +68,46 @@ describe.each(stores)('%s store', (_name, make) => {
 	});
 });
 
+describe.each(stores)('%s store, group commit', (_name, make) => {
+	it('appends a batch in order, with an audit entry per update', async () => {
+		const store = make();
+		await store.append('directory', update('a', '1'), meta);
+		await store.appendMany!('directory', [
+			{ update: update('b', '2'), meta: { ...meta, bytes: 2 } },
+			{ update: update('c', '3'), meta: { userId: 'u2', role: 'nurse', bytes: 3 } }
+		]);
+		await store.appendMany!('directory', []);
+		const loaded = await store.load('directory');
+		expect(loaded).toHaveLength(3);
+		expect(replay(loaded)).toEqual({ a: '1', b: '2', c: '3' });
+		const audit = await store.audit('directory');
+		expect(audit.map((e) => [e.userId, e.bytes])).toEqual([
+			['u1', 0],
+			['u1', 2],
+			['u2', 3]
+		]);
+		expect(audit[1]!.updateId).toBeGreaterThan(audit[0]!.updateId);
+		expect(audit[2]!.updateId).toBeGreaterThan(audit[1]!.updateId);
+		await store.close();
+	});
+	it('keeps a large batch in order, each audit entry with its own update', async () => {
+		const store = make();
+		const rows = Array.from({ length: 123 }, (_, i) => ({
+			update: update(`k${i}`, String(i)),
+			meta: { userId: `u${i % 3}`, role: 'front-desk', bytes: i }
+		}));
+		await store.appendMany!('schedule/2026-11', rows);
+		const loaded = await store.load('schedule/2026-11');
+		expect(loaded.map((u) => Object.keys(replay([u]))[0])).toEqual(rows.map((_, i) => `k${i}`));
+		const audit = await store.audit('schedule/2026-11');
+		expect(audit.map((e) => [e.userId, e.bytes])).toEqual(rows.map((r) => [r.meta.userId, r.meta.bytes]));
+		const ids = audit.map((e) => e.updateId);
+		expect(ids).toEqual([...ids].sort((a, b) => a - b));
+		expect(new Set(ids).size).toBe(ids.length);
+		await store.close();
+	});
+});
+
 describe('sqlite store on disk', () => {
 	it('keeps updates and the audit across reopening, and never reuses update ids', async () => {
 		const file = sqliteFile();
@@ -84,6 +124,28 @@ describe('sqlite store on disk', () => {
 		// The snapshot row took an id too: ids grow past anything compaction deleted.
 		expect(audit[1]!.updateId).toBeGreaterThan(audit[0]!.updateId + 1);
 		await second.close();
+	});
+
+	it('points each audit entry of a batch at its own update row', async () => {
+		const file = sqliteFile();
+		const store = new SqliteStore(file);
+		const rows = Array.from({ length: 77 }, (_, i) => ({
+			update: update(`k${i}`, String(i)),
+			meta: { userId: 'u1', role: 'front-desk', bytes: i }
+		}));
+		await store.appendMany('directory', rows);
+		await store.close();
+		const Database = (await import('better-sqlite3')).default;
+		const db = new Database(file, { readonly: true });
+		const joined = db
+			.prepare<[], { bytes: number; data: Buffer }>(
+				'SELECT a.bytes, u.data FROM audit a JOIN updates u ON u.id = a.update_id ORDER BY a.id'
+			)
+			.all();
+		db.close();
+		expect(joined).toHaveLength(77);
+		for (const { bytes, data } of joined)
+			expect(replay([new Uint8Array(data)])).toEqual({ [`k${bytes}`]: String(bytes) });
 	});
 
 	it('uses WAL and refuses a database from a newer relay', async () => {

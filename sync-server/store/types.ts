@@ -12,6 +12,12 @@ export interface UpdateMeta {
 	bytes: number;
 }
 
+/** One update to append, with what the audit records about it. */
+export interface UpdateRow {
+	update: Uint8Array;
+	meta: UpdateMeta;
+}
+
 export interface AuditEntry {
 	/** The stored update's sequence number (unique and increasing across all documents). */
 	updateId: number;
@@ -26,6 +32,11 @@ export interface DocStore {
 	/** The document's stored updates in order (a snapshot first once it has been compacted). */
 	load(doc: string): Promise<Uint8Array[]>;
 	append(doc: string, update: Uint8Array, meta: UpdateMeta): Promise<void>;
+	/**
+	 * Appends the rows in order, all or none (one transaction): the relay's group commit. Optional;
+	 * without it the DocManager appends the rows one by one.
+	 */
+	appendMany?(doc: string, rows: readonly UpdateRow[]): Promise<void>;
 	/** Replaces everything stored for the document with one snapshot. */
 	compact(doc: string, snapshot: Uint8Array): Promise<void>;
 	/** The audit trail of one document, oldest first. */
