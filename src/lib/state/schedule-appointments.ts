@@ -153,9 +153,15 @@ export class AppointmentWriter {
 			throw new ScheduleError(`Cannot go from ${current.status} to ${status}`);
 		const now = new Date().toISOString();
 		const patch: Partial<Appointment> = { status, updatedAt: now };
-		if (status === 'arrived' && !current.arrivedAt) patch.arrivedAt = now;
-		if (status === 'booked' || status === 'confirmed') patch.arrivedAt = undefined;
-		if (current.status === 'cancelled') patch.cancelReason = undefined;
+		// A new check-in time only when checking in from expected (not when stepping back from the room).
+		// Going back never deletes `arrivedAt` or `cancelReason`: fields merge one by one, and a colleague
+		// who meanwhile moved the patient to the room (or cancelled again) would otherwise be left with a
+		// status that needs the field the undo deleted — an invalid record, hidden from the schedule.
+		if (
+			status === 'arrived' &&
+			(current.status === 'booked' || current.status === 'confirmed' || !current.arrivedAt)
+		)
+			patch.arrivedAt = now;
 		const updated = appointmentsIn(doc).update(id, patch, null, { by: store.userId(), at: now });
 		store.event(updated, 'status', { status });
 		store.ws.audit('change', 'appointment', id);

@@ -254,6 +254,39 @@ describe('schedule state', () => {
 		expect(history.map((e) => e.kind).sort()).toEqual(['booked', 'edited', 'edited', 'status']);
 	}, 60_000);
 
+	it('keeps appointments valid when one workstation steps a status back while another moves it on', async () => {
+		const a = await setup();
+		const start = at(0, 23, 0);
+		await a.showDayOf(start);
+		const later = (m: number) => new Date(Date.parse(start) + m * 60_000).toISOString();
+		// Two of each, so that each workstation is once the one whose status wins the merge.
+		const arrived = [a.book(start), a.book(later(30))];
+		const cancelled = [a.book(later(60)), a.book(later(90))];
+		for (const x of arrived) a.schedule.setStatus(x.id, 'arrived');
+		for (const x of cancelled) a.schedule.cancel(x.id, 'Patient request');
+		const b = await setup();
+		exchangeSchedules(a.ws, b.ws);
+		await b.showDayOf(start);
+		const [one, two] = [a.schedule, b.schedule];
+		// Offline: an undone check-in against rooming the patient; a reinstatement against cancelling again.
+		one.setStatus(arrived[0]!.id, 'booked');
+		two.setStatus(arrived[0]!.id, 'in-room');
+		two.setStatus(arrived[1]!.id, 'booked');
+		one.setStatus(arrived[1]!.id, 'in-room');
+		one.setStatus(cancelled[0]!.id, 'booked');
+		two.setStatus(cancelled[0]!.id, 'booked');
+		two.cancel(cancelled[0]!.id, 'Illness');
+		two.setStatus(cancelled[1]!.id, 'booked');
+		one.setStatus(cancelled[1]!.id, 'booked');
+		one.cancel(cancelled[1]!.id, 'Illness');
+		exchangeSchedules(a.ws, b.ws);
+		await tick();
+		for (const s of [a.schedule, b.schedule])
+			for (const x of [...arrived, ...cancelled]) expect(s.find(x.id), x.id).toBeDefined();
+		expect(a.ws.quarantined).toEqual([]);
+		expect(b.ws.quarantined).toEqual([]);
+	}, 60_000);
+
 	it('finds the next free slot inside a provider’s hours', async () => {
 		const { schedule, book } = await setup();
 		const date = addDays(localDate(new Date(), TZ), 2);
