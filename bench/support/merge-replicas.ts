@@ -1,0 +1,196 @@
+/**
+ * The ways merge.bench.ts keeps a schedule month in a Y.Doc, each able to write the month, make the
+ * planned offline edits and read the month back the way it would to show it.
+ *
+ * - app:         the app's own code: `appointmentsIn(doc)` (RecordCollection: a nested Y.Map per
+ *                record, zod on every write and read), `update(id, patch, null, { by, at })` with the
+ *                change marks the app writes, `insert` for bookings.
+ * - app+history: the same, plus the history event `ScheduleStore.event` inserts beside every edit
+ *                (its own transaction, in the same month document) — the document the app really
+ *                syncs. The history is a feature, not codec overhead, so this variant is reported
+ *                but not held to the target.
+ * - raw-json:    what a Yjs user would write first: one top-level Y.Map, a plain JSON object per
+ *                appointment, `map.set(id, { ...current, ...patch })` per edit; no validation.
+ * - raw-nested:  the app's layout (a nested Y.Map per record) written directly: the patched fields
+ *                are set, no change marks, no zod. It separates what the layout costs from what the
+ *                codec adds.
+ *
+ * Each edit is one transaction, as in the app.
+ */
+import * as Y from 'yjs';
+import { appointmentEventsIn, appointmentsIn, conflictResolutionsIn } from '../../src/lib/crdt/collections';
+import type { Appointment } from '../../src/lib/domain/schedule/schemas';
+import type { Edit } from './merge-edits';
+
+export type VariantName = 'app' | 'app+history' | 'raw-json' | 'raw-nested';
+
+export interface Variant {
+	name: VariantName;
+	label: string;
+	/** Writes the month in one transaction (the state both replicas start from). */
+	writeAll(doc: Y.Doc, records: readonly Appointment[]): void;
+	/** One planned edit, in its own transaction(s). */
+	apply(doc: Y.Doc, edit: Edit, by: string): void;
+	/**
+	 * The month as the screen needs it: every live appointment as a plain object. For the app this is
+	 * `ScheduleStore.readMonth` (appointments and conflict resolutions, validated); `invalid` counts
+	 * records the app would quarantine (or, for raw variants, that break the appointment rules).
+	 */
+	read(doc: Y.Doc): { appointments: Appointment[]; invalid: number };
+}
+
+const COLLECTION = 'appointments';
+
+function appEdit(doc: Y.Doc, edit: Edit, by: string): void {
+	const appointments = appointmentsIn(doc);
+	if (edit.kind === 'book') appointments.insert(edit.record);
+	else appointments.update(edit.id, edit.patch, null, { by, at: edit.at });
+}
+
+/** The event `ScheduleStore.event` writes for each kind of edit (ids and slots only). */
+function historyEvent(edit: Edit, by: string) {
+	const base = { id: edit.eventId, createdAt: edit.at, updatedAt: edit.at, by };
+	switch (edit.kind) {
+		case 'book':
+			return {
+				...base,
+				appointmentId: edit.record.id,
+				kind: 'booked' as const,
+				to: { start: edit.record.start, end: edit.record.end, providerId: edit.record.providerId }
+			};
+		case 'status':
+			return { ...base, appointmentId: edit.id, kind: 'status' as const, status: edit.patch.status };
+		case 'cancel':
+			return {
+				...base,
+				appointmentId: edit.id,
+				kind: 'cancelled' as const,
+				reason: edit.patch.cancelReason,
+				from: edit.from
+			};
+		case 'move':
+			return { ...base, appointmentId: edit.id, kind: 'moved' as const, from: edit.from, to: edit.to };
+		case 'notes':
+			return { ...base, appointmentId: edit.id, kind: 'edited' as const, from: edit.from, to: edit.to };
+	}
+}
+
+function appRead(doc: Y.Doc): { appointments: Appointment[]; invalid: number } {
+	const { records, quarantined } = appointmentsIn(doc).all();
+	const resolutions = conflictResolutionsIn(doc).all();
+	return {
+		appointments: records.filter((a) => !a.deletedAt),
+		invalid: quarantined.length + resolutions.quarantined.length
+	};
+}
+
+const appWriteAll = (doc: Y.Doc, records: readonly Appointment[]) =>
+	doc.transact(() => {
+		const appointments = appointmentsIn(doc);
+		for (const r of records) appointments.insert(r);
+	});
+
+function isValid(a: Appointment): boolean {
+	// The refinements of the app's schema, without the zod parse a raw Yjs user would not make.
+	if (a.status === 'cancelled' && !a.cancelReason) return false;
+	if ((a.status === 'arrived' || a.status === 'in-room') && !a.arrivedAt) return false;
+	return Date.parse(a.end) > Date.parse(a.start);
+}
+
+export const appVariant: Variant = {
+	name: 'app',
+	label: 'app codec',
+	writeAll: appWriteAll,
+	apply: appEdit,
+	read: appRead
+};
+
+export const appHistoryVariant: Variant = {
+	name: 'app+history',
+	label: 'app codec + history events',
+	writeAll: appWriteAll,
+	apply(doc, edit, by) {
+		appEdit(doc, edit, by);
+		const event = historyEvent(edit, by);
+		const clean = Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined && v !== ''));
+		appointmentEventsIn(doc).insert(clean as Parameters<ReturnType<typeof appointmentEventsIn>['insert']>[0]);
+	},
+	read: appRead
+};
+
+export const rawJsonVariant: Variant = {
+	name: 'raw-json',
+	label: 'raw Yjs, JSON value per record',
+	writeAll(doc, records) {
+		const map = doc.getMap<Appointment>(COLLECTION);
+		doc.transact(() => {
+			for (const r of records) map.set(r.id, { ...r });
+		});
+	},
+	apply(doc, edit) {
+		const map = doc.getMap<Appointment>(COLLECTION);
+		doc.transact(() => {
+			if (edit.kind === 'book') {
+				map.set(edit.record.id, { ...edit.record });
+				return;
+			}
+			const next: Record<string, unknown> = { ...map.get(edit.id), ...edit.patch };
+			for (const [k, v] of Object.entries(next)) if (v === undefined) delete next[k];
+			map.set(edit.id, next as Appointment);
+		});
+	},
+	read(doc) {
+		const appointments: Appointment[] = [];
+		let invalid = 0;
+		// Yjs hands back the object it stores; copy it so the screen cannot corrupt the doc.
+		doc.getMap<Appointment>(COLLECTION).forEach((value) => {
+			const a = { ...value };
+			if (!isValid(a)) invalid++;
+			else if (!a.deletedAt) appointments.push(a);
+		});
+		return { appointments, invalid };
+	}
+};
+
+export const rawNestedVariant: Variant = {
+	name: 'raw-nested',
+	label: 'raw Yjs, nested Y.Map per record',
+	writeAll(doc, records) {
+		const map = doc.getMap<Y.Map<unknown>>(COLLECTION);
+		doc.transact(() => {
+			for (const r of records) {
+				const ymap = new Y.Map<unknown>();
+				for (const [k, v] of Object.entries(r)) if (v !== undefined) ymap.set(k, v);
+				map.set(r.id, ymap);
+			}
+		});
+	},
+	apply(doc, edit) {
+		const map = doc.getMap<Y.Map<unknown>>(COLLECTION);
+		doc.transact(() => {
+			if (edit.kind === 'book') {
+				const ymap = new Y.Map<unknown>();
+				for (const [k, v] of Object.entries(edit.record)) if (v !== undefined) ymap.set(k, v);
+				map.set(edit.record.id, ymap);
+				return;
+			}
+			const ymap = map.get(edit.id)!;
+			for (const [k, v] of Object.entries(edit.patch)) {
+				if (v === undefined) ymap.delete(k);
+				else ymap.set(k, v);
+			}
+		});
+	},
+	read(doc) {
+		const appointments: Appointment[] = [];
+		let invalid = 0;
+		doc.getMap<Y.Map<unknown>>(COLLECTION).forEach((ymap) => {
+			const a = ymap.toJSON() as Appointment;
+			if (!isValid(a)) invalid++;
+			else if (!a.deletedAt) appointments.push(a);
+		});
+		return { appointments, invalid };
+	}
+};
+
+export const variants: readonly Variant[] = [appVariant, appHistoryVariant, rawJsonVariant, rawNestedVariant];
