@@ -209,11 +209,14 @@ function statusOrMove(
 		if (status === 'cancelled') {
 			change = { kind: 'cancel', patch: { status, cancelReason: pick(gen, CANCEL_REASONS), updatedAt: at } };
 		} else {
-			// What AppointmentWriter.setStatus writes besides the status.
+			// What AppointmentWriter.setStatus writes besides the status: a check-in time when checking in
+			// from expected; stepping back deletes neither `arrivedAt` nor `cancelReason`.
 			const patch: Patch = { status, updatedAt: at };
-			if (status === 'arrived' && !current.arrivedAt) patch.arrivedAt = at;
-			if (status === 'booked' || status === 'confirmed') patch.arrivedAt = undefined;
-			if (current.status === 'cancelled') patch.cancelReason = undefined;
+			if (
+				status === 'arrived' &&
+				(current.status === 'booked' || current.status === 'confirmed' || !current.arrivedAt)
+			)
+				patch.arrivedAt = at;
 			change = { kind: 'status', patch };
 		}
 	} else {

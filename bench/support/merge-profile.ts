@@ -4,9 +4,9 @@
  *
  *   node --cpu-prof --cpu-prof-dir=/tmp/merge-prof --import tsx bench/support/merge-profile.ts app
  *
- * (or `raw-json`, `raw-nested`, `app+history`). The encode, apply and re-read steps are functions of
- * their own (`mergeEncode`, `mergeApply`, `mergeRead`) so a profile viewer can isolate each. Prints
- * the mean of each step over 5 runs after one warm-up.
+ * (or `raw-json`, `raw-nested`, `app+history`, `app-marks`, `app-marks+history`). The encode, apply
+ * and re-read steps are functions of their own (`mergeEncode`, `mergeApply`, `mergeRead`) so a profile
+ * viewer can isolate each. Prints the mean of each step over 5 runs after one warm-up.
  */
 import * as Y from 'yjs';
 import { demoMonth, planBoth, type Edit } from './merge-edits';

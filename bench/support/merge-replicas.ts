@@ -3,14 +3,18 @@
  * planned offline edits and read the month back the way it would to show it.
  *
  * - app:         the app's own code: `appointmentsIn(doc)` (RecordCollection: a nested Y.Map per
- *                record, zod on every write and read), `update(id, patch, null, { by, at })` with the
- *                change marks the app writes, `insert` for bookings.
+ *                record, zod on every write and read), `patch(id, patch)` as `AppointmentWriter`
+ *                calls it (no per-field change marks since 2026-11-28), `insert` for bookings.
  * - app+history: the same, plus the history event `ScheduleStore.event` inserts beside every edit
- *                (its own transaction, in the same month document) — the document the app really
- *                syncs. The history is a feature, not codec overhead, so this variant is reported
- *                but not held to the target.
+ *                (its own transaction, in the same month document; one JSON value per event, naming
+ *                the changed fields of an edit or move) — the document the app really syncs.
+ * - app-marks, app-marks+history: the two above as the app wrote them until 2026-11-28 — a
+ *                `~changed.<field>` mark per changed field, and events as nested Y.Maps without
+ *                `fields` — kept to measure the change in the same run (one diff each way only).
  * - raw-json:    what a Yjs user would write first: one top-level Y.Map, a plain JSON object per
  *                appointment, `map.set(id, { ...current, ...patch })` per edit; no validation.
+ * - raw-json+history: the same plus the app's history event as a JSON value in its own transaction
+ *                (no zod): what the history costs a raw Yjs user (one diff each way only).
  * - raw-nested:  the app's layout (a nested Y.Map per record) written directly: the patched fields
  *                are set, no change marks, no zod. It separates what the layout costs from what the
  *                codec adds.
@@ -18,15 +22,22 @@
  * Each edit is one transaction, as in the app.
  */
 import * as Y from 'yjs';
+import { RecordCollection } from '../../src/lib/crdt/codec';
 import { appointmentEventsIn, appointmentsIn, conflictResolutionsIn } from '../../src/lib/crdt/collections';
+import { appointmentEvent } from '../../src/lib/domain/schedule/records';
 import type { Appointment } from '../../src/lib/domain/schedule/schemas';
 import type { Edit } from './merge-edits';
 
-export type VariantName = 'app' | 'app+history' | 'raw-json' | 'raw-nested';
+export type VariantName =
+	'app' | 'app+history' | 'app-marks' | 'app-marks+history' | 'raw-json' | 'raw-json+history' | 'raw-nested';
+
+export type Delivery = 'diff' | 'stream';
 
 export interface Variant {
 	name: VariantName;
 	label: string;
+	/** The deliveries it is merged by (the superseded app variants: the diff only, to save time). */
+	deliveries: readonly Delivery[];
 	/** Writes the month in one transaction (the state both replicas start from). */
 	writeAll(doc: Y.Doc, records: readonly Appointment[]): void;
 	/** One planned edit, in its own transaction(s). */
@@ -41,14 +52,42 @@ export interface Variant {
 
 const COLLECTION = 'appointments';
 
-function appEdit(doc: Y.Doc, edit: Edit, by: string): void {
+/** What `AppointmentWriter` writes: the fields it changed, no marks. Returns the changed fields. */
+function appEdit(doc: Y.Doc, edit: Edit): string[] {
+	const appointments = appointmentsIn(doc);
+	if (edit.kind === 'book') {
+		appointments.insert(edit.record);
+		return [];
+	}
+	return appointments.patch(edit.id, edit.patch).changed;
+}
+
+/** The app until 2026-11-28: a `~changed.<field>` mark per changed field. */
+function markedEdit(doc: Y.Doc, edit: Edit, by: string): void {
 	const appointments = appointmentsIn(doc);
 	if (edit.kind === 'book') appointments.insert(edit.record);
 	else appointments.update(edit.id, edit.patch, null, { by, at: edit.at });
 }
 
-/** The event `ScheduleStore.event` writes for each kind of edit (ids and slots only). */
-function historyEvent(edit: Edit, by: string) {
+/** The history events' collection as the app wrote it until 2026-11-28: a nested Y.Map per event. */
+const nestedEventsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointmentEvents', appointmentEvent);
+
+type EventInput = Parameters<ReturnType<typeof appointmentEventsIn>['insert']>[0];
+
+/**
+ * The event `ScheduleStore.event` writes for each kind of edit (ids and slots only), with the
+ * empty details it leaves out left out. `fields`: what the edit changed, for a move or an edit.
+ */
+function historyEvent(edit: Edit, by: string, fields?: string[]): EventInput {
+	const event = eventOf(edit, by, fields === undefined);
+	if (fields?.length && (event.kind === 'moved' || event.kind === 'edited')) event.fields = fields;
+	return Object.fromEntries(
+		Object.entries(event).filter(([, v]) => v !== undefined && v !== '')
+	) as EventInput;
+}
+
+/** `old`: as written until 2026-11-28 (an edit's event repeated its unchanged slot as from and to). */
+function eventOf(edit: Edit, by: string, old: boolean): EventInput {
 	const base = { id: edit.eventId, createdAt: edit.at, updatedAt: edit.at, by };
 	switch (edit.kind) {
 		case 'book':
@@ -71,7 +110,12 @@ function historyEvent(edit: Edit, by: string) {
 		case 'move':
 			return { ...base, appointmentId: edit.id, kind: 'moved' as const, from: edit.from, to: edit.to };
 		case 'notes':
-			return { ...base, appointmentId: edit.id, kind: 'edited' as const, from: edit.from, to: edit.to };
+			return {
+				...base,
+				appointmentId: edit.id,
+				kind: 'edited' as const,
+				...(old ? { from: edit.from, to: edit.to } : {})
+			};
 	}
 }
 
@@ -97,23 +141,46 @@ function isValid(a: Appointment): boolean {
 	return Date.parse(a.end) > Date.parse(a.start);
 }
 
+const BOTH: readonly Delivery[] = ['diff', 'stream'];
+
 export const appVariant: Variant = {
 	name: 'app',
 	label: 'app codec',
+	deliveries: BOTH,
 	writeAll: appWriteAll,
-	apply: appEdit,
+	apply: (doc, edit) => void appEdit(doc, edit),
 	read: appRead
 };
 
 export const appHistoryVariant: Variant = {
 	name: 'app+history',
 	label: 'app codec + history events',
+	deliveries: BOTH,
 	writeAll: appWriteAll,
 	apply(doc, edit, by) {
-		appEdit(doc, edit, by);
-		const event = historyEvent(edit, by);
-		const clean = Object.fromEntries(Object.entries(event).filter(([, v]) => v !== undefined && v !== ''));
-		appointmentEventsIn(doc).insert(clean as Parameters<ReturnType<typeof appointmentEventsIn>['insert']>[0]);
+		const fields = appEdit(doc, edit);
+		appointmentEventsIn(doc).insert(historyEvent(edit, by, fields));
+	},
+	read: appRead
+};
+
+export const appMarksVariant: Variant = {
+	name: 'app-marks',
+	label: 'app codec, old (change marks)',
+	deliveries: ['diff'],
+	writeAll: appWriteAll,
+	apply: markedEdit,
+	read: appRead
+};
+
+export const appMarksHistoryVariant: Variant = {
+	name: 'app-marks+history',
+	label: 'app codec + history events, old (marks, nested events)',
+	deliveries: ['diff'],
+	writeAll: appWriteAll,
+	apply(doc, edit, by) {
+		markedEdit(doc, edit, by);
+		nestedEventsIn(doc).insert(historyEvent(edit, by, undefined));
 	},
 	read: appRead
 };
@@ -121,6 +188,7 @@ export const appHistoryVariant: Variant = {
 export const rawJsonVariant: Variant = {
 	name: 'raw-json',
 	label: 'raw Yjs, JSON value per record',
+	deliveries: BOTH,
 	writeAll(doc, records) {
 		const map = doc.getMap<Appointment>(COLLECTION);
 		doc.transact(() => {
@@ -152,9 +220,38 @@ export const rawJsonVariant: Variant = {
 	}
 };
 
+/** The fields a patch changes (`updatedAt` left out), as `RecordCollection.patch` reports them. */
+function changedFields(current: Record<string, unknown>, patch: Record<string, unknown>): string[] {
+	return Object.entries(patch)
+		.filter(([k, v]) =>
+			k === 'updatedAt'
+				? false
+				: v === undefined
+					? k in current
+					: JSON.stringify(current[k]) !== JSON.stringify(v)
+		)
+		.map(([k]) => k);
+}
+
+export const rawJsonHistoryVariant: Variant = {
+	name: 'raw-json+history',
+	label: 'raw Yjs JSON + history events',
+	deliveries: ['diff'],
+	writeAll: rawJsonVariant.writeAll,
+	apply(doc, edit, by) {
+		const current = edit.kind === 'book' ? {} : { ...doc.getMap<Appointment>(COLLECTION).get(edit.id) };
+		rawJsonVariant.apply(doc, edit, by);
+		const fields = edit.kind === 'book' ? [] : changedFields(current, edit.patch);
+		// The same JSON value as the app's event, without zod.
+		doc.getMap<EventInput>('appointmentEvents').set(edit.eventId, historyEvent(edit, by, fields));
+	},
+	read: rawJsonVariant.read
+};
+
 export const rawNestedVariant: Variant = {
 	name: 'raw-nested',
 	label: 'raw Yjs, nested Y.Map per record',
+	deliveries: BOTH,
 	writeAll(doc, records) {
 		const map = doc.getMap<Y.Map<unknown>>(COLLECTION);
 		doc.transact(() => {
@@ -193,4 +290,12 @@ export const rawNestedVariant: Variant = {
 	}
 };
 
-export const variants: readonly Variant[] = [appVariant, appHistoryVariant, rawJsonVariant, rawNestedVariant];
+export const variants: readonly Variant[] = [
+	appVariant,
+	appHistoryVariant,
+	appMarksVariant,
+	appMarksHistoryVariant,
+	rawJsonVariant,
+	rawJsonHistoryVariant,
+	rawNestedVariant
+];

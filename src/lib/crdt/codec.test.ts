@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appointmentsIn } from './collections';
+import { appointmentEventsIn, appointmentsIn } from './collections';
+import { RecordCollection } from './codec';
 import type { Appointment } from '../domain';
+import { appointmentEvent, type AppointmentEvent } from '../domain/schedule/records';
 
 const ids = {
 	appt: '6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b',
@@ -77,11 +79,14 @@ describe('record codec', () => {
 		const doc = new Y.Doc();
 		appointmentsIn(doc).insert(sample());
 		const changed: string[] = [];
-		appointmentsIn(doc)
-			.map.get(ids.appt)!
-			.observe((e) => changed.push(...e.keysChanged));
-		appointmentsIn(doc).update(ids.appt, { reason: 'New reason', notes: '' });
-		expect(changed).toEqual(['reason']);
+		(appointmentsIn(doc).map.get(ids.appt) as Y.Map<unknown>).observe((e) => changed.push(...e.keysChanged));
+		const patched = appointmentsIn(doc).patch(ids.appt, {
+			reason: 'New reason',
+			notes: '',
+			updatedAt: '2026-11-21T10:00:00.000Z'
+		});
+		expect(changed.sort()).toEqual(['reason', 'updatedAt']);
+		expect(patched.changed).toEqual(['reason']);
 	});
 
 	it('quarantines an invalid record and still reads the valid ones', () => {
@@ -96,7 +101,7 @@ describe('record codec', () => {
 			bad.set('start', 'not a date');
 			bad.set('reason', 'Secret reason with PHI');
 		});
-		col.map.set('not-a-map', 'oops' as unknown as Y.Map<unknown>);
+		col.map.set('not-a-map', 'oops');
 
 		const { records, quarantined } = col.all();
 		expect(records.map((r) => r.id)).toEqual([ids.appt]);
@@ -175,5 +180,130 @@ describe('record codec', () => {
 		appointmentsIn(a).update(ids.appt, { status: 'confirmed' });
 		expect(appointmentsIn(a).lastChanges(ids.appt).reason?.by).toBe('user-a');
 		expect(appointmentsIn(a).lastChanges(ids.appt).status).toBeUndefined();
+	});
+});
+
+const EVENT_IDS = {
+	a: '4e5f6a7b-8c9d-4e0f-8a1b-2c3d4e5f6a7b',
+	b: '5f6a7b8c-9d0e-4f1a-9b2c-3d4e5f6a7b8c',
+	c: '6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d'
+};
+
+function event(id: string, over: Partial<AppointmentEvent> = {}): AppointmentEvent {
+	return {
+		id,
+		createdAt: '2026-11-20T10:00:00.000Z',
+		updatedAt: '2026-11-20T10:00:00.000Z',
+		appointmentId: ids.appt,
+		kind: 'edited',
+		by: 'user-a',
+		fields: ['notes', 'roomId'],
+		...over
+	};
+}
+
+/** The history events' collection as it was before the json layout: a nested map per event. */
+const nestedEventsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointmentEvents', appointmentEvent);
+
+describe('record codec, json layout (append-only records)', () => {
+	it('stores each record as one plain JSON value and reads it back', () => {
+		const doc = new Y.Doc();
+		const events = appointmentEventsIn(doc);
+		expect(events.layout).toBe('json');
+		const written = events.insert(event(EVENT_IDS.a));
+		const stored = events.map.get(EVENT_IDS.a);
+		expect(stored).not.toBeInstanceOf(Y.Map);
+		expect(stored).toEqual(written);
+		expect(events.get(EVENT_IDS.a)).toEqual({ ok: true, value: written });
+		expect(events.all()).toEqual({ records: [written], quarantined: [] });
+		// The result is a copy: changing it leaves the document alone.
+		const r = events.get(EVENT_IDS.a);
+		if (r?.ok) r.value.fields!.push('start');
+		expect(events.raw(EVENT_IDS.a)?.fields).toEqual(['notes', 'roomId']);
+		// One Yjs item for the record (a nested map takes one per field, plus the map).
+		expect([...Y.decodeStateVector(Y.encodeStateVector(doc)).values()]).toEqual([1]);
+	});
+
+	it('reads records written as nested maps beside JSON values, in both layouts', () => {
+		const doc = new Y.Doc();
+		const old = nestedEventsIn(doc).insert(event(EVENT_IDS.a, { kind: 'moved', fields: undefined }));
+		expect(appointmentEventsIn(doc).map.get(EVENT_IDS.a)).toBeInstanceOf(Y.Map);
+		const fresh = appointmentEventsIn(doc).insert(event(EVENT_IDS.b));
+		for (const col of [appointmentEventsIn(doc), nestedEventsIn(doc)]) {
+			const { records, quarantined } = col.all();
+			expect(quarantined).toEqual([]);
+			expect(records.sort((x, y) => x.id.localeCompare(y.id))).toEqual([old, fresh]);
+			expect(col.get(EVENT_IDS.a)).toEqual({ ok: true, value: old });
+		}
+	});
+
+	it('quarantines a corrupt value without throwing, and keeps reading the rest', () => {
+		const doc = new Y.Doc();
+		const events = appointmentEventsIn(doc);
+		events.insert(event(EVENT_IDS.a));
+		doc.transact(() => {
+			events.map.set(EVENT_IDS.b, { ...event(EVENT_IDS.b), kind: 'exploded', by: 'Secret PHI note' });
+			events.map.set(EVENT_IDS.c, event(EVENT_IDS.a)); // key and id differ
+			events.map.set('a-string', 'oops');
+			events.map.set('an-array', [1, 2]);
+			events.map.set('null', null);
+			events.map.set('bytes', new Uint8Array([1, 2]));
+		});
+		const { records, quarantined } = events.all();
+		expect(records.map((r) => r.id)).toEqual([EVENT_IDS.a]);
+		expect(quarantined.map((q) => q.id).sort()).toEqual(
+			[EVENT_IDS.b, EVENT_IDS.c, 'a-string', 'an-array', 'null', 'bytes'].sort()
+		);
+		expect(JSON.stringify(quarantined)).toContain('kind');
+		expect(JSON.stringify(quarantined)).not.toContain('Secret');
+		expect(events.get('bytes')?.ok).toBe(false);
+		expect(() => events.update('a-string', { by: 'user-b' })).toThrow(/No record/);
+	});
+
+	it('keeps both records when two replicas insert concurrently, and reports them to observers', () => {
+		const a = new Y.Doc();
+		const b = new Y.Doc();
+		appointmentEventsIn(a).insert(event(EVENT_IDS.a));
+		exchange(a, b);
+		const seen: string[][] = [];
+		const stop = appointmentEventsIn(a).observe((changed) => seen.push([...changed]));
+		appointmentEventsIn(a).insert(event(EVENT_IDS.b, { by: 'user-a' }));
+		appointmentEventsIn(b).insert(event(EVENT_IDS.c, { by: 'user-b', kind: 'status', status: 'arrived' }));
+		exchange(a, b);
+		stop();
+		for (const doc of [a, b]) {
+			const ids = appointmentEventsIn(doc)
+				.all()
+				.records.map((r) => r.id)
+				.sort();
+			expect(ids).toEqual([EVENT_IDS.a, EVENT_IDS.b, EVENT_IDS.c].sort());
+		}
+		expect(Y.encodeStateAsUpdate(a)).toEqual(Y.encodeStateAsUpdate(b));
+		expect(seen).toEqual([[EVENT_IDS.b], [EVENT_IDS.c]]);
+	});
+
+	it('replaces the whole value on update (no per-field merge, no marks), also for an old nested record', () => {
+		const doc = new Y.Doc();
+		nestedEventsIn(doc).insert(event(EVENT_IDS.a, { reason: 'Weather' }));
+		const events = appointmentEventsIn(doc);
+		const patched = events.patch(
+			EVENT_IDS.a,
+			{ reason: undefined, deletedAt: '2026-11-21T10:00:00.000Z' },
+			null,
+			{
+				by: 'user-b',
+				at: '2026-11-21T10:00:00.000Z'
+			}
+		);
+		expect(patched.changed.sort()).toEqual(['deletedAt', 'reason']);
+		expect(events.map.get(EVENT_IDS.a)).not.toBeInstanceOf(Y.Map);
+		expect(events.raw(EVENT_IDS.a)).not.toHaveProperty('reason');
+		expect(events.lastChanges(EVENT_IDS.a)).toEqual({});
+		expect(events.get(EVENT_IDS.a)).toEqual({ ok: true, value: patched.value });
+		// An update that changes nothing writes nothing.
+		const before = Y.encodeStateAsUpdate(doc);
+		events.update(EVENT_IDS.a, { by: 'user-a' });
+		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
+		expect(() => events.update(EVENT_IDS.a, { kind: 'nope' as 'edited' })).toThrow();
 	});
 });

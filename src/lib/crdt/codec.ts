@@ -10,6 +10,12 @@
  * The alternatives — one JSON value per record, or flat `id.field` keys in one map — were measured
  * in bench/codec.bench.ts; see BENCHMARKS.md for why this one was chosen.
  *
+ * Append-only records (an appointment's history events) are never edited field by field, so per-field
+ * merging buys them nothing while each field costs a Yjs item to write, send and merge. A collection
+ * made with `{ layout: 'json' }` stores each record as ONE plain JSON value in the top-level map
+ * instead (one item per write). Either layout reads both, so switching a collection's layout needs no
+ * migration: records already written as nested maps stay readable beside the new values.
+ *
  * Reading validates with zod. A record that fails (a bad remote edit, an older client, a bug) is not
  * thrown at the screen: it is returned in `quarantined` with the paths and messages of its issues —
  * never its values, which may be PHI.
@@ -38,19 +44,41 @@ export interface ChangeMark {
 	at: string;
 }
 
+/**
+ * How a collection writes a record: `nested` (a Y.Map per record, concurrent edits of different
+ * fields merge) or `json` (one JSON value per record; an update replaces the whole value, so of two
+ * concurrent updates of one record only one survives, and no change marks are kept — for records
+ * that are written once and never edited).
+ */
+export type RecordLayout = 'nested' | 'json';
+
+export interface CollectionOptions {
+	layout?: RecordLayout;
+}
+
+/** What `patch` wrote: the record, and the fields whose value changed (`updatedAt` left out). */
+export interface Patched<T> {
+	value: T;
+	changed: string[];
+}
+
 /** Record keys starting with this are bookkeeping, not fields: schemas never see them. */
 const META_PREFIX = '~';
 const CHANGED_PREFIX = '~changed.';
 
 export class RecordCollection<S extends z.ZodType<{ id: string }>> {
-	readonly map: Y.Map<Y.Map<unknown>>;
+	/** Values are nested Y.Maps or plain JSON objects (either layout), or anything a bad peer wrote. */
+	readonly map: Y.Map<unknown>;
+	readonly layout: RecordLayout;
 
 	constructor(
 		readonly doc: Y.Doc,
 		readonly name: string,
-		readonly schema: S
+		readonly schema: S,
+		options: CollectionOptions = {}
 	) {
 		this.map = doc.getMap(name);
+		this.layout = options.layout ?? 'nested';
 	}
 
 	has(id: string): boolean {
@@ -61,22 +89,23 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 		return this.map.size;
 	}
 
-	/** Raw field values, unvalidated (for conflict display and debugging). */
+	/** Raw field values, unvalidated (for conflict display and debugging); a copy. */
 	raw(id: string): Record<string, unknown> | undefined {
-		return this.map.get(id)?.toJSON();
+		const fields = fieldsOf(this.map.get(id));
+		return fields && (toJson(fields) as Record<string, unknown>);
 	}
 
 	get(id: string): ReadResult<z.output<S>> | undefined {
-		const ymap = this.map.get(id);
-		if (!ymap) return undefined;
-		return this.decode(id, ymap);
+		const stored = this.map.get(id);
+		if (stored === undefined) return undefined;
+		return this.decode(id, stored);
 	}
 
 	all(): ReadAll<z.output<S>> {
 		const records: z.output<S>[] = [];
 		const quarantined: QuarantinedRecord[] = [];
-		this.map.forEach((ymap, id) => {
-			const r = this.decode(id, ymap);
+		this.map.forEach((stored, id) => {
+			const r = this.decode(id, stored);
 			if (r.ok) records.push(r.value);
 			else quarantined.push(r.quarantined);
 		});
@@ -87,46 +116,57 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 	insert(input: z.input<S>, origin: unknown = null): z.output<S> {
 		const value = this.schema.parse(input);
 		if (this.map.has(value.id)) throw new Error(`Record ${value.id} already exists in ${this.name}`);
-		this.doc.transact(() => {
-			const ymap = new Y.Map<unknown>();
-			for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-				if (v !== undefined) ymap.set(k, toJson(v));
-			}
-			this.map.set(value.id, ymap);
-		}, origin);
+		this.doc.transact(() => this.write(value.id, value as Record<string, unknown>), origin);
 		return value;
 	}
 
 	/**
 	 * Changes some fields of a record. Only fields whose value differs are written, so an edit never
 	 * overwrites a concurrent change to a field it did not touch. The merged result is validated
-	 * before anything is written; `undefined` clears a field.
+	 * before anything is written; `undefined` clears a field. In the `json` layout the whole value is
+	 * replaced instead (see `RecordLayout`).
 	 */
 	update(id: string, patch: Partial<z.input<S>>, origin: unknown = null, change?: ChangeMark): z.output<S> {
-		const ymap = this.map.get(id);
-		if (!ymap) throw new Error(`No record ${id} in ${this.name}`);
-		const current = ymap.toJSON() as Record<string, unknown>;
+		return this.patch(id, patch, origin, change).value;
+	}
+
+	/**
+	 * `update`, also telling which fields changed (for a history entry that names them). `change`
+	 * writes a `~changed.<field>` mark per changed field (nested layout only; see `lastChanges`).
+	 */
+	patch(
+		id: string,
+		patch: Partial<z.input<S>>,
+		origin: unknown = null,
+		change?: ChangeMark
+	): Patched<z.output<S>> {
+		const stored = this.map.get(id);
+		const fields = fieldsOf(stored);
+		if (!fields) throw new Error(`No record ${id} in ${this.name}`);
+		const current = withoutMeta(fields);
 		const next = this.schema.parse({ ...current, ...patch, id }) as Record<string, unknown>;
-		this.doc.transact(() => {
-			const changed: string[] = [];
-			for (const key of new Set([...Object.keys(current), ...Object.keys(next)])) {
-				if (key.startsWith(META_PREFIX)) continue;
-				const v = next[key];
-				if (v === undefined) {
-					if (ymap.has(key)) {
-						ymap.delete(key);
-						changed.push(key);
-					}
-				} else if (JSON.stringify(current[key]) !== JSON.stringify(toJson(v))) {
-					ymap.set(key, toJson(v));
-					changed.push(key);
+		const changed: string[] = [];
+		for (const key of new Set([...Object.keys(current), ...Object.keys(next)])) {
+			const v = next[key];
+			if (v === undefined ? key in current : JSON.stringify(current[key]) !== JSON.stringify(toJson(v)))
+				changed.push(key);
+		}
+		if (changed.length) {
+			this.doc.transact(() => {
+				if (this.layout === 'json' || !(stored instanceof Y.Map)) {
+					this.write(id, next);
+					return;
 				}
-			}
-			if (change) {
-				for (const key of changed) if (key !== 'updatedAt') ymap.set(CHANGED_PREFIX + key, { ...change });
-			}
-		}, origin);
-		return next as z.output<S>;
+				for (const key of changed) {
+					const v = next[key];
+					if (v === undefined) stored.delete(key);
+					else stored.set(key, toJson(v));
+				}
+				if (change)
+					for (const key of changed) if (key !== 'updatedAt') stored.set(CHANGED_PREFIX + key, { ...change });
+			}, origin);
+		}
+		return { value: next as z.output<S>, changed: changed.filter((k) => k !== 'updatedAt') };
 	}
 
 	/**
@@ -161,11 +201,23 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 		return () => this.map.unobserveDeep(handler);
 	}
 
-	private decode(id: string, ymap: Y.Map<unknown> | unknown): ReadResult<z.output<S>> {
-		if (!(ymap instanceof Y.Map)) {
-			return quarantine(this.name, id, [{ path: '', message: 'Record is not a map' }]);
+	/** A whole record in this collection's layout (a new record, or one an update replaces). */
+	private write(id: string, value: Record<string, unknown>): void {
+		if (this.layout === 'json') {
+			this.map.set(id, toJson(value));
+			return;
 		}
-		const parsed = this.schema.safeParse(ymap.toJSON());
+		const ymap = new Y.Map<unknown>();
+		for (const [k, v] of Object.entries(value)) if (v !== undefined) ymap.set(k, toJson(v));
+		this.map.set(id, ymap);
+	}
+
+	private decode(id: string, stored: unknown): ReadResult<z.output<S>> {
+		const fields = fieldsOf(stored);
+		if (!fields)
+			return quarantine(this.name, id, [{ path: '', message: 'Record is not a map or an object' }]);
+		// zod returns new objects, so a caller cannot change a stored JSON value through the result.
+		const parsed = this.schema.safeParse(fields);
 		if (!parsed.success) {
 			return quarantine(
 				this.name,
@@ -181,6 +233,18 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 
 function quarantine<T>(collection: string, id: string, issues: QuarantinedRecord['issues']): ReadResult<T> {
 	return { ok: false, quarantined: { collection, id: id.slice(0, 64), issues } };
+}
+
+/** A record's fields in either layout; undefined for anything else (a bad remote write). */
+function fieldsOf(stored: unknown): Record<string, unknown> | undefined {
+	if (stored instanceof Y.Map) return stored.toJSON() as Record<string, unknown>;
+	if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return undefined;
+	const proto: unknown = Object.getPrototypeOf(stored);
+	return proto === Object.prototype || proto === null ? (stored as Record<string, unknown>) : undefined;
+}
+
+function withoutMeta(fields: Record<string, unknown>): Record<string, unknown> {
+	return Object.fromEntries(Object.entries(fields).filter(([k]) => !k.startsWith(META_PREFIX)));
 }
 
 function toJson(v: unknown): Json {

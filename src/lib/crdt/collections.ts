@@ -30,8 +30,13 @@ export const dismissalsIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'duplicateDismissals', duplicateDismissal);
 
 // schedule/<yyyy-mm>
+/**
+ * History events are append-only: one JSON value each (one Yjs item instead of ~9), which with the
+ * end of appointment change marks cut an offline merge's items by ~64 % and its bytes by ~30 %
+ * (BENCHMARKS.md, "Offline merge"). Events written by older clients as nested maps still read.
+ */
 export const appointmentEventsIn = (doc: Y.Doc) =>
-	new RecordCollection(doc, 'appointmentEvents', appointmentEvent);
+	new RecordCollection(doc, 'appointmentEvents', appointmentEvent, { layout: 'json' });
 export const conflictResolutionsIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'conflictResolutions', conflictResolution);
 // schedule/common

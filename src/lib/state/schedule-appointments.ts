@@ -2,6 +2,11 @@
  * The appointment writes of the schedule: booking (one or a series), field edits, moves, status and
  * cancellation. Each is checked against the role, recorded in the appointment's own history and in
  * the audit log (ids and action codes only).
+ *
+ * Appointments get no per-field change marks (`~changed.<field>`): the history event of an edit, a
+ * resize or a move names the fields it wrote (`fields`), with who and when; a status change or
+ * cancellation writes the fields its kind says. A mark per field was a Yjs item per field on every
+ * edit, ~20 % of what an offline merge had to carry (BENCHMARKS.md, "Offline merge").
  */
 import {
 	canTransition,
@@ -72,13 +77,11 @@ export class AppointmentWriter {
 		store.requireWrite();
 		const { doc, current } = store.locate(id);
 		const at = new Date().toISOString();
-		const by = store.userId();
-		const updated = appointmentsIn(doc).update(id, { ...patch, updatedAt: at }, null, { by, at });
+		const { value: updated, changed } = appointmentsIn(doc).patch(id, { ...patch, updatedAt: at });
 		if (record) {
-			store.event(updated, 'end' in patch ? 'resized' : 'edited', {
-				from: slotOf(current),
-				to: slotOf(updated)
-			});
+			// An edit leaves the slot as it was: its event names the fields, not the (same) slot twice.
+			const slots = 'end' in patch ? { from: slotOf(current), to: slotOf(updated) } : {};
+			store.event(updated, 'end' in patch ? 'resized' : 'edited', { ...slots, fields: changed });
 			store.ws.audit('change', 'appointment', id);
 		}
 		store.readMonth(scheduleDoc(scheduleMonth(updated.start)));
@@ -99,7 +102,6 @@ export class AppointmentWriter {
 		if (!occupiesSlot(current.status) || current.status === 'completed')
 			throw new ScheduleError(`A ${current.status} appointment cannot be moved`);
 		const now = new Date().toISOString();
-		const by = store.userId();
 		const freed = slotOf(current);
 		const series = this.deps.seriesOf(current);
 		if (series)
@@ -107,13 +109,15 @@ export class AppointmentWriter {
 		const room = to.roomId !== undefined ? { roomId: to.roomId ?? undefined } : {};
 		let result: Appointment;
 		if (scheduleMonth(to.start) === scheduleMonth(current.start)) {
-			result = appointmentsIn(doc).update(
-				id,
-				{ start: to.start, end: to.end, providerId: to.providerId, ...room, updatedAt: now },
-				null,
-				{ by, at: now }
-			);
-			store.event(result, 'moved', { from: freed, to: slotOf(result), reason });
+			const moved = appointmentsIn(doc).patch(id, {
+				start: to.start,
+				end: to.end,
+				providerId: to.providerId,
+				...room,
+				updatedAt: now
+			});
+			result = moved.value;
+			store.event(result, 'moved', { from: freed, to: slotOf(result), reason, fields: moved.changed });
 			store.ws.audit('change', 'appointment', id);
 		} else {
 			const replacementId = crypto.randomUUID();
@@ -129,10 +133,7 @@ export class AppointmentWriter {
 				status: current.status === 'confirmed' ? 'confirmed' : 'booked',
 				rescheduledFromId: id
 			});
-			const old = appointmentsIn(doc).update(id, { status: 'rescheduled', updatedAt: now }, null, {
-				by,
-				at: now
-			});
+			const old = appointmentsIn(doc).update(id, { status: 'rescheduled', updatedAt: now });
 			// One event tells both sides: the replacement's history starts from the one it replaced.
 			store.event(old, 'rescheduled', { from: freed, to: slotOf(result), reason, replacementId });
 			store.ws.audit('change', 'appointment', id);
@@ -162,7 +163,7 @@ export class AppointmentWriter {
 			(current.status === 'booked' || current.status === 'confirmed' || !current.arrivedAt)
 		)
 			patch.arrivedAt = now;
-		const updated = appointmentsIn(doc).update(id, patch, null, { by: store.userId(), at: now });
+		const updated = appointmentsIn(doc).update(id, patch);
 		store.event(updated, 'status', { status });
 		store.ws.audit('change', 'appointment', id);
 		store.readMonth(scheduleDoc(scheduleMonth(updated.start)));
@@ -192,12 +193,11 @@ export class AppointmentWriter {
 			if (!canTransition(current.status, 'cancelled'))
 				throw new ScheduleError(`A ${current.status} appointment cannot be cancelled`);
 			if (series) this.deps.series.writeException(series, id, current, 'cancelled', now);
-			const updated = appointmentsIn(doc).update(
-				id,
-				{ status: 'cancelled', cancelReason: why, updatedAt: now },
-				null,
-				{ by: store.userId(), at: now }
-			);
+			const updated = appointmentsIn(doc).update(id, {
+				status: 'cancelled',
+				cancelReason: why,
+				updatedAt: now
+			});
 			store.event(updated, 'cancelled', { reason: why, from: slotOf(current) });
 			store.ws.audit('change', 'appointment', id);
 		}

@@ -319,3 +319,36 @@ describe('schedule state', () => {
 		expect(schedule.conflicts.map((c) => c.kind)).toContain('outside-hours');
 	}, 60_000);
 });
+
+describe('appointment history without per-field change marks', () => {
+	it('a move, an edit and a status change each write one JSON event; `fields` names what changed', async () => {
+		const { appointmentEventsIn, appointmentsIn } = await import('../crdt/collections');
+		const { scheduleDoc } = await import('../crdt/layout');
+		const { scheduleMonth } = await import('../domain');
+		const { ws, schedule, book, showDayOf } = await setup();
+		const ROOM = '5d2c8e17-9a4b-4c3d-8e2f-3a4b5c6d7e8f';
+		const start = at(3, 9);
+		await showDayOf(start);
+		const a = book(start);
+		schedule.move(a.id, { start: plus(start, 60), end: plus(start, 80), providerId: PROVIDER, roomId: ROOM });
+		schedule.update(a.id, { notes: 'Bring the referral letter', reason: 'Flu shot' });
+		schedule.setStatus(a.id, 'confirmed');
+
+		const history = await schedule.historyOf(a.id);
+		expect(history.map((e) => e.kind)).toEqual(['booked', 'moved', 'edited', 'status']);
+		expect(history[0]!.fields).toBeUndefined();
+		expect([...history[1]!.fields!].sort()).toEqual(['end', 'roomId', 'start']);
+		expect([...history[2]!.fields!].sort()).toEqual(['notes', 'reason']);
+		expect(history[3]).toMatchObject({ status: 'confirmed', by: ws.session!.user.id });
+
+		const doc = ws.docs().open(scheduleDoc(scheduleMonth(start)));
+		const stored = appointmentsIn(doc).raw(a.id)!;
+		expect(stored).toMatchObject({ notes: 'Bring the referral letter', roomId: ROOM, status: 'confirmed' });
+		expect(Object.keys(stored).filter((k) => k.startsWith('~'))).toEqual([]);
+		expect(appointmentsIn(doc).lastChanges(a.id)).toEqual({});
+		const events = appointmentEventsIn(doc);
+		const mine = events.all().records.filter((e) => e.appointmentId === a.id);
+		expect(mine).toHaveLength(4);
+		for (const e of mine) expect(Object.getPrototypeOf(events.map.get(e.id))).toBe(Object.prototype);
+	}, 60_000);
+});

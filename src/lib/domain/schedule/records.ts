@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoDate, isoDateTime, recordBase, recordId } from '../common/primitives';
-import { CLINICDESK_NAMESPACE, occurrenceKey, seriesException, uuidV5 } from './recurrence';
+import { CLINICDESK_NAMESPACE, uuidV5 } from '../common/uuid';
+import { occurrenceKey, seriesException } from './recurrence';
 
 /**
  * Schedule records besides appointments (issue "Scheduling"). Each is its own record so that two
@@ -26,7 +27,10 @@ export function seriesExceptionId(seriesId: string, key: string): string {
 	return uuidV5(`series-exception/${seriesId}/${key}`, CLINICDESK_NAMESPACE);
 }
 
-/** What happened to an appointment, kept beside it in its month's document (append-only). */
+/**
+ * What happened to an appointment, kept beside it in its month's document. Append-only: stored as one
+ * JSON value per event (`appointmentEventsIn`), never edited.
+ */
 export const appointmentEventKind = z.enum([
 	'booked',
 	'moved',
@@ -51,7 +55,13 @@ export const appointmentEvent = recordBase.extend({
 	/** A cancellation or reschedule reason chosen by staff (no free text about the patient). */
 	reason: z.string().trim().max(200).optional(),
 	/** For 'rescheduled': the booking that replaced this one (in another month's document). */
-	replacementId: recordId.optional()
+	replacementId: recordId.optional(),
+	/**
+	 * The appointment fields the change wrote (names only, never values), e.g. `['notes', 'roomId']`:
+	 * on 'edited', 'resized' and 'moved' (the other kinds say what they wrote). Together with `by` and `createdAt` it says who last changed a field, so the
+	 * appointment itself carries no per-field change marks. Absent in events from older versions.
+	 */
+	fields: z.array(z.string().min(1).max(40)).max(40).optional()
 });
 export type AppointmentEvent = z.infer<typeof appointmentEvent>;
 
