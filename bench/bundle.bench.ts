@@ -3,8 +3,10 @@
  * and the size of the precache"). Reads the production build in `build/app` (built first if missing):
  *   - initial JS: the modules index.html preloads (SvelteKit's entry, app and root layout), the
  *     schedule route's node (the screen the app opens on), and every module they import statically —
- *     what must arrive before today's schedule can paint. Dynamic imports (demo generator, import/
- *     export, FHIR) are not included: they load on demand.
+ *     what must arrive before today's schedule can paint. Dynamic imports are not included: they
+ *     load on demand (demo generator, import/export, FHIR, the .ics generator, first-run screens) or
+ *     once the schedule has painted (rrule for recurring series, the patient search index).
+ *   - the largest files of the initial JS, so a regression shows where it came from.
  *   - the precache: every file the service worker's manifest lists, raw and gzipped.
  * Gzip level 9, as a server would send with static compression; brotli would be smaller.
  */
@@ -73,8 +75,11 @@ const node = scheduleNode();
 if (!node) throw new Error('The schedule route was not found in the build');
 const initial = closure([...preloaded, node]);
 const initialRaw = [...initial].reduce((n, f) => n + fs.statSync(f).size, 0);
-const initialGz = [...initial].reduce((n, f) => n + gz(f), 0);
+const initialSizes = [...initial].map((f) => ({ f, gz: gz(f) })).sort((a, b) => b.gz - a.gz);
+const initialGz = initialSizes.reduce((n, x) => n + x.gz, 0);
 log(`initial JS: ${initial.size} modules, ${(initialRaw / 1024).toFixed(1)} KB raw`);
+for (const { f, gz: size } of initialSizes.slice(0, 5))
+	log(`  ${(size / 1024).toFixed(1).padStart(6)} KB gzip  ${path.relative(APP, f)}`);
 
 const sw = fs.readFileSync(path.join(APP, 'sw.js'), 'utf8');
 const precached = [...sw.matchAll(/url:"([^"]+)"/g)].map((m) => path.join(APP, m[1]!));
@@ -90,6 +95,18 @@ emit({
 	value: initialGz / 1024,
 	target: TARGET_KB,
 	notes: `${initial.size} modules, ${(initialRaw / 1024).toFixed(1)} KB uncompressed`
+});
+emit({
+	name: 'bundle: schedule route node before the schedule paints (gzip)',
+	unit: 'KB',
+	value: gz(node) / 1024,
+	notes: 'the views, dialogs and panels of the schedule screen (the rest is shared)'
+});
+emit({
+	name: 'bundle: largest shared chunk before the schedule paints (gzip)',
+	unit: 'KB',
+	value: (initialSizes.find((x) => x.f !== node)?.gz ?? 0) / 1024,
+	notes: 'today the state layer: zod, Yjs and lib0, domain rules, keys, sync'
 });
 emit({
 	name: 'bundle: all JS in the precache (gzip)',

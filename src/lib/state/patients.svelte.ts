@@ -6,7 +6,7 @@
 import type * as Y from 'yjs';
 import { displayName, type Appointment, type Patient } from '../domain';
 import { DuplicateIndex, type DuplicateMatch, type DuplicatePair } from '../domain/patients/duplicates';
-import { PatientIndex } from '../domain/patients/search';
+import type { PatientIndex } from '../domain/patients/search';
 import type { PatientInput } from '../domain/patients/transfer';
 import type { ChangeMark } from '../crdt/codec';
 import { appointmentsIn, patientsIn } from '../crdt/collections';
@@ -76,6 +76,10 @@ export class PatientsState {
 		const generation = ++this.indexGeneration;
 		const changed = new Set<string>();
 		this.changedDuringBuild = changed;
+		// Loaded here, not with the app: the schedule's first paint does not search (≈5 KB gzip), and
+		// until the index is ready `search` answers with the substring filter anyway.
+		const { PatientIndex } = await import('../domain/patients/search');
+		if (!this.loaded || generation !== this.indexGeneration) return;
 		const index = await PatientIndex.build(this.list, { yield: pause });
 		if (!this.loaded || generation !== this.indexGeneration) return;
 		this.changedDuringBuild = null;

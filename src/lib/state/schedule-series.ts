@@ -7,6 +7,7 @@
 import { localDate, localMinutes, scheduleMonth, type Appointment } from '../domain';
 import {
 	appointmentSeries,
+	ensureRRule,
 	keyOf,
 	materializationWindow,
 	occurrenceId,
@@ -131,13 +132,15 @@ export class SeriesWriter {
 			} catch {
 				continue; // not in the loaded window: it is past or beyond the materialized weeks
 			}
-			const updated = appointmentsIn(found.doc).update(u.id, u.patch, null, { by: store.userId(), at: now });
+			// No per-field marks on appointments: the history event names the fields.
+			const { value: updated, changed } = appointmentsIn(found.doc).patch(u.id, u.patch);
 			const status = u.patch.status;
 			const eventKind: AppointmentEventKind =
 				status === 'cancelled' ? 'cancelled' : status === 'rescheduled' ? 'rescheduled' : 'moved';
 			store.event(updated, status ? eventKind : kind === 'edited' ? 'edited' : 'moved', {
 				from: slotOf(found.current),
 				to: slotOf(updated),
+				...(status ? {} : { fields: changed }),
 				...(status === 'cancelled' && reason ? { reason } : {})
 			});
 			store.ws.audit('change', 'appointment', u.id);
@@ -152,6 +155,10 @@ export class SeriesWriter {
 	 */
 	async materialize(): Promise<void> {
 		const { store } = this.deps;
+		// The schedule calls this once it has painted: the right moment to fetch the series engine,
+		// whether or not there is anything to materialize, so booking or editing a series finds it.
+		const engine = ensureRRule();
+		engine.catch(() => undefined); // a failed load matters only below, where it is awaited
 		if (
 			this.materializing ||
 			!store.ws.can('schedule', 'write') ||
@@ -161,6 +168,7 @@ export class SeriesWriter {
 			return;
 		this.materializing = true;
 		try {
+			await engine;
 			const now = new Date().toISOString();
 			const window = materializationWindow(now);
 			await this.deps.ensureMonths(window.from, window.to);

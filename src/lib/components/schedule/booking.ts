@@ -16,6 +16,7 @@ import {
 import type { AppointmentEvent } from '$lib/domain/schedule/records';
 import {
 	occurrences,
+	rruleLoaded,
 	rruleText,
 	type AppointmentSeries,
 	type SeriesEdit
@@ -184,6 +185,8 @@ export function previewStarts(
 	durationMinutes: number,
 	n = 5
 ): string[] {
+	// rrule loads on demand (`ensureRRule`); until it has, there is no preview rather than an error.
+	if (!rruleLoaded()) return [];
 	if (!rruleText.safeParse(rrule).success || !DATE.test(start.date) || !TIME.test(start.time)) return [];
 	const from = localToIso(start.date, start.time, start.timeZone)!;
 	const series = {

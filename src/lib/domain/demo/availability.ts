@@ -1,6 +1,6 @@
 import type { Patient } from '../patients/schemas';
 import type { AvailabilityException, AvailabilityTemplate } from '../schedule/availability-schemas';
-import { CLINICDESK_NAMESPACE, uuidV5 } from '../schedule/recurrence';
+import { CLINICDESK_NAMESPACE, uuidV5 } from '../common/uuid';
 import type { WaitlistEntry } from '../schedule/records';
 import type { Appointment } from '../schedule/schemas';
 import type { AppointmentType, Provider } from '../workspace/schemas';

@@ -4,7 +4,7 @@
  * `perProvider` back-to-back 10-minute visits per provider from 08:00, patients taken in turn.
  */
 import { localDate, zonedTimeToUtc } from '../common/time';
-import { CLINICDESK_NAMESPACE, uuidV5 } from '../schedule/recurrence';
+import { CLINICDESK_NAMESPACE, uuidV5 } from '../common/uuid';
 import type { Appointment } from '../schedule/schemas';
 import type { DemoClinic } from './generate';
 

@@ -19,7 +19,7 @@
  * names").
  */
 import ical from 'ical-generator';
-import { CLINICDESK_NAMESPACE, uuidV5 } from './recurrence';
+import { CLINICDESK_NAMESPACE, uuidV5 } from '../common/uuid';
 import { occupiesSlot } from './schemas';
 import { timeZone } from '../common/primitives';
 import { type BusyBlock, type SlotLike } from './busy-blocks';
