@@ -25,5 +25,5 @@ describe('benchmark code (smoke run with tiny sizes, no timing asserted)', () =>
 		}
 		const written = JSON.parse(fs.readFileSync(out, 'utf8')) as { metrics: Metric[] };
 		expect(written.metrics).toHaveLength(report.metrics.length);
-	}, 180_000);
+	}, 300_000);
 });

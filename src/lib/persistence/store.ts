@@ -200,7 +200,8 @@ export class EncryptedDocStore {
 			key: this.opts.key,
 			olderKeys: this.opts.olderKeys,
 			aad: this.aad,
-			origin: this
+			origin: this,
+			listener: this.onUpdate
 		};
 		const { applied, failed } = await replay(ctx, fresh);
 		// Reported after the Yjs transaction so handlers may safely touch the doc.

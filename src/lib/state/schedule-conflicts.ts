@@ -4,51 +4,67 @@
  * both") or takes that back.
  */
 import { addDays, scheduleMonth, zonedDayRange, type Appointment } from '../domain';
-import { detectConflicts, type Conflict, type ConflictRules } from '../domain/schedule/conflicts';
+import { ConflictIndex, type Conflict, type ConflictRules } from '../domain/schedule/conflicts';
 import { conflictResolutionsIn } from '../crdt/collections';
 import { scheduleDoc } from '../crdt/layout';
 import { CONFLICT_DAYS_BACK } from './schedule-helpers';
 import type { ScheduleStore } from './schedule-store';
 
 export interface DeriveInput {
-	/** Every loaded appointment. */
-	all: readonly Appointment[];
-	/** The view's local dates [from, to). */
-	from: string;
-	to: string;
-	timeZone: string;
-	today: string;
+	/** Loaded appointments overlapping the view (`deriveRanges(…).view`). */
+	inView: readonly Appointment[];
+	/** Loaded appointments ending after the conflict window's start. */
+	watched: readonly Appointment[];
+	/** The conflict window's start (`deriveRanges(…).windowStart`). */
+	windowStart: string;
 	/** Conflicts someone accepted. */
 	acknowledgements: string[];
 	/** Hours and breaks to check against; absent, only overlaps are conflicts. */
 	rules?: ConflictRules | undefined;
+	/** Remembers conflicts between calls, so that an edit re-checks only the days it touched. */
+	index?: ConflictIndex;
 }
 
 export interface Derived {
-	noShows: Map<string, number>;
 	/** In the view's range, by start. */
 	appointments: Appointment[];
 	/** Open ones first. */
 	conflicts: Conflict[];
 }
 
+/** Where the view's and the conflict window's appointments come from (see `ScheduleStore.appointmentsAround`). */
+export function deriveRanges(from: string, to: string, today: string, tz: string) {
+	return {
+		view: { start: zonedDayRange(from, tz).start, end: zonedDayRange(addDays(to, -1), tz).end },
+		windowStart: zonedDayRange(addDays(today, -CONFLICT_DAYS_BACK), tz).start
+	};
+}
+
 export function deriveSchedule(input: DeriveInput): Derived {
-	const { all, timeZone: tz } = input;
-	const start = zonedDayRange(input.from, tz).start;
-	const end = zonedDayRange(addDays(input.to, -1), tz).end;
-	const noShows = new Map<string, number>();
-	for (const a of all)
-		if (a.status === 'no-show') noShows.set(a.patientId, (noShows.get(a.patientId) ?? 0) + 1);
-	const appointments = all
-		.filter((a) => a.start < end && a.end > start)
-		.sort((a, b) => a.start.localeCompare(b.start) || a.id.localeCompare(b.id));
-	const windowStart = zonedDayRange(addDays(input.today, -CONFLICT_DAYS_BACK), tz).start;
-	const relevant = all.filter((a) => a.end > windowStart || (a.start < end && a.end > start));
-	const conflicts = detectConflicts(relevant, {
+	const appointments = [...input.inView].sort((a, b) => cmp(a.start, b.start) || cmp(a.id, b.id));
+	// A view in the past adds its own days to the conflict check.
+	const past = appointments.filter((a) => !(a.end > input.windowStart));
+	const relevant = past.length > 0 ? [...input.watched, ...past] : input.watched;
+	const detected = (input.index ?? new ConflictIndex()).detect(relevant, {
 		acknowledgements: input.acknowledgements,
 		...(input.rules ? { rules: input.rules } : {})
-	}).sort((a, b) => Number(a.resolved) - Number(b.resolved) || a.start.localeCompare(b.start));
-	return { noShows, appointments, conflicts };
+	});
+	return { appointments, conflicts: openFirst(detected) };
+}
+
+const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+
+/** The last list sorted for display: unchanged conflicts give back the same array (no re-render). */
+let lastDetected: readonly Conflict[] | null = null;
+let lastSorted: Conflict[] = [];
+function openFirst(detected: readonly Conflict[]): Conflict[] {
+	if (detected !== lastDetected) {
+		lastDetected = detected;
+		lastSorted = [...detected].sort(
+			(a, b) => Number(a.resolved) - Number(b.resolved) || cmp(a.start, b.start)
+		);
+	}
+	return lastSorted;
 }
 
 /** Records that a person accepts an intentional double-booking (or a booking outside the rules). */

@@ -39,14 +39,20 @@ export function rangeOf(view: CalendarView, day: string, today: () => string): {
  * The month documents a view of local dates [from, to) needs: its own months and the window around
  * today, not the span between them — a date typed far from today opens only its own months.
  */
-export function monthsToOpen(from: string, to: string, today: string, timeZone: string): DocName[] {
+export function monthsToOpen(
+	from: string,
+	to: string,
+	today: string,
+	timeZone: string
+): { view: DocName[]; around: DocName[] } {
 	const viewStart = zonedDayRange(from, timeZone).start;
 	const viewEnd = zonedDayRange(addDays(to, -1), timeZone).end;
 	const around = zonedDayRange(addDays(today, -CONFLICT_DAYS_BACK), timeZone).start;
 	const aroundEnd = zonedDayRange(addDays(today, CONFLICT_DAYS_AHEAD), timeZone).end;
-	return [...new Set([...monthsBetween(viewStart, viewEnd), ...monthsBetween(around, aroundEnd)])].map(
-		scheduleDoc
-	);
+	return {
+		view: monthsBetween(viewStart, viewEnd).map(scheduleDoc),
+		around: monthsBetween(around, aroundEnd).map(scheduleDoc)
+	};
 }
 
 export function slotOf(a: Appointment): SlotChange & { providerId: string } {

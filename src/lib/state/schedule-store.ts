@@ -29,13 +29,27 @@ import {
 	waitlistIn
 } from '../crdt/collections';
 import { monthsBetween, scheduleCommonDoc, scheduleDoc, type DocName } from '../crdt/layout';
+import type { QuarantinedRecord } from '../crdt/codec';
 import { withExceptions } from './schedule-helpers';
 import { ScheduleError } from './schedule-types';
 import type { WorkspaceState } from './workspace.svelte';
 
 interface MonthData {
-	appointments: Appointment[];
+	/** Live appointments (deleted ones left out), by id. */
+	appointments: Map<string, Appointment>;
+	/** Records that failed validation, by id (appointments and resolutions). */
+	quarantined: Map<string, QuarantinedRecord>;
 	resolutions: Map<string, ConflictResolution>;
+	/** No-shows per patient, and the answers of `overlapping` by range, until the month changes. */
+	noShows?: Map<string, number> | undefined;
+	overlapping?: Map<string, Appointment[]> | undefined;
+}
+
+/** What changed in a month document since it was last read. */
+interface Pending {
+	/** Appointment ids whose record was inserted, changed or removed. */
+	ids: Set<string>;
+	resolutions: boolean;
 }
 
 /** What `schedule/common` holds, deleted records left out. */
@@ -67,8 +81,10 @@ export class ScheduleStore {
 	private readonly docs = new Map<DocName, Y.Doc>();
 	private stops: (() => void)[] = [];
 	private commonLoaded = false;
-	/** Month documents changed since they were last read (by sync or by a write here). */
-	private readonly dirty = new Set<DocName>();
+	/** Month documents changed since they were last read (by sync or by a write here), and what changed. */
+	private readonly dirty = new Map<DocName, Pending>();
+	/** `allLoaded()`'s answer until a month changes. */
+	private loaded: Appointment[] | null = null;
 
 	constructor(
 		readonly ws: WorkspaceState,
@@ -120,15 +136,25 @@ export class ScheduleStore {
 		const doc = await this.ws.docs().ready(name);
 		if (this.docs.has(name)) return;
 		this.docs.set(name, doc);
-		// Re-reading a month parses every record in it, so it happens once per batch of changes
-		// (`readDirty`, called before each recomputation), not once per update.
-		const onUpdate = () => {
-			this.dirty.add(name);
-			this.hooks.changed();
+		// Only the records a transaction touched are decoded again (zod and `toJSON` per record are
+		// what a read costs), once per batch of changes (`readDirty`, before each recomputation).
+		const pending = (): Pending => {
+			let p = this.dirty.get(name);
+			if (!p) this.dirty.set(name, (p = { ids: new Set(), resolutions: false }));
+			return p;
 		};
-		doc.on('update', onUpdate);
-		this.stops.push(() => doc.off('update', onUpdate));
-		this.readMonth(name);
+		this.stops.push(
+			appointmentsIn(doc).observe((ids) => {
+				const p = pending();
+				for (const id of ids) p.ids.add(id);
+				this.hooks.changed();
+			}),
+			conflictResolutionsIn(doc).observe(() => {
+				pending().resolutions = true;
+				this.hooks.changed();
+			})
+		);
+		this.readWholeMonth(name, doc);
 	}
 
 	/** Opens the month documents overlapping [fromIso, toIso). */
@@ -136,17 +162,58 @@ export class ScheduleStore {
 		await Promise.all(monthsBetween(fromIso, toIso).map((m) => this.openMonth(scheduleDoc(m))));
 	}
 
+	private readWholeMonth(name: DocName, doc: Y.Doc): void {
+		this.dirty.delete(name);
+		this.loaded = null;
+		const { records, quarantined } = appointmentsIn(doc).all();
+		const month: MonthData = {
+			appointments: new Map(records.filter((a) => !a.deletedAt).map((a) => [a.id, a])),
+			quarantined: new Map(quarantined.map((q) => [q.id, q])),
+			resolutions: new Map()
+		};
+		this.months.set(name, month);
+		this.readResolutions(month, doc);
+		this.ws.reportQuarantine(name, [...month.quarantined.values()]);
+	}
+
+	private readResolutions(month: MonthData, doc: Y.Doc): void {
+		const res = conflictResolutionsIn(doc).all();
+		month.resolutions = new Map(res.records.filter((r) => !r.deletedAt).map((r) => [r.id, r]));
+		for (const [id, q] of month.quarantined)
+			if (q.collection === 'conflictResolutions') month.quarantined.delete(id);
+		for (const q of res.quarantined) month.quarantined.set(q.id, q);
+	}
+
+	/** Applies what changed in a month since it was last read (a write here calls it at once). */
 	readMonth(name: DocName): void {
 		const doc = this.docs.get(name);
+		const month = this.months.get(name);
+		const p = this.dirty.get(name);
 		this.dirty.delete(name);
-		if (!doc) return;
-		const { records, quarantined } = appointmentsIn(doc).all();
-		const res = conflictResolutionsIn(doc).all();
-		this.ws.reportQuarantine(name, [...quarantined, ...res.quarantined]);
-		this.months.set(name, {
-			appointments: records.filter((a) => !a.deletedAt),
-			resolutions: new Map(res.records.filter((r) => !r.deletedAt).map((r) => [r.id, r]))
-		});
+		if (!doc || !month || !p) return;
+		this.loaded = null;
+		month.noShows = month.overlapping = undefined;
+		const before = month.quarantined.size;
+		let quarantineChanged = false;
+		const records = appointmentsIn(doc);
+		for (const id of p.ids) {
+			const r = records.get(id);
+			month.appointments.delete(id);
+			if (month.quarantined.delete(id)) quarantineChanged = true;
+			if (!r) continue;
+			if (r.ok) {
+				if (!r.value.deletedAt) month.appointments.set(id, r.value);
+			} else {
+				month.quarantined.set(id, r.quarantined);
+				quarantineChanged = true;
+			}
+		}
+		if (p.resolutions) {
+			this.readResolutions(month, doc);
+			quarantineChanged = true;
+		}
+		if (quarantineChanged || month.quarantined.size !== before)
+			this.ws.reportQuarantine(name, [...month.quarantined.values()]);
 	}
 
 	/** Re-reads the months that changed since they were last read. */
@@ -155,7 +222,7 @@ export class ScheduleStore {
 	}
 
 	readDirty(): void {
-		for (const name of [...this.dirty]) this.readMonth(name);
+		for (const name of [...this.dirty.keys()]) this.readMonth(name);
 	}
 
 	hasDirty(): boolean {
@@ -190,15 +257,58 @@ export class ScheduleStore {
 	}
 
 	/** Every appointment in the open months. */
-	allLoaded(): Appointment[] {
+	allLoaded(): readonly Appointment[] {
+		if (this.loaded) return this.loaded;
 		const out: Appointment[] = [];
-		for (const m of this.months.values()) for (const a of m.appointments) out.push(a);
+		for (const m of this.months.values()) for (const a of m.appointments.values()) out.push(a);
+		return (this.loaded = out);
+	}
+
+	/**
+	 * Live appointments of the open months overlapping [fromIso, toIso) — or ending after `fromIso`
+	 * when `toIso` is left out. A month document holds the bookings that start in it, so only the
+	 * months from the one before `fromIso` are looked at, and each month's answer is kept until that
+	 * month changes: after an edit, one month is filtered again, not the past year.
+	 */
+	overlapping(fromIso: string, toIso?: string): Appointment[] {
+		const first = monthsBetween(new Date(Date.parse(fromIso) - 31 * 86_400_000).toISOString(), fromIso)[0]!;
+		const last = toIso?.slice(0, 7);
+		const key = `${fromIso}|${toIso ?? ''}`;
+		const out: Appointment[] = [];
+		for (const [name, m] of this.months) {
+			const month = name.slice(name.indexOf('/') + 1);
+			if (month < first || (last !== undefined && month > last)) continue;
+			m.overlapping ??= new Map();
+			let hits = m.overlapping.get(key);
+			if (!hits) {
+				hits = [];
+				for (const a of m.appointments.values())
+					if (a.end > fromIso && (toIso === undefined || a.start < toIso)) hits.push(a);
+				if (m.overlapping.size > 8) m.overlapping.clear();
+				m.overlapping.set(key, hits);
+			}
+			for (const a of hits) out.push(a);
+		}
+		return out;
+	}
+
+	/** No-shows per patient over the open months. */
+	noShows(): Map<string, number> {
+		const out = new Map<string, number>();
+		for (const m of this.months.values()) {
+			if (!m.noShows) {
+				m.noShows = new Map();
+				for (const a of m.appointments.values())
+					if (a.status === 'no-show') m.noShows.set(a.patientId, (m.noShows.get(a.patientId) ?? 0) + 1);
+			}
+			for (const [id, n] of m.noShows) out.set(id, (out.get(id) ?? 0) + n);
+		}
 		return out;
 	}
 
 	find(id: string): Appointment | undefined {
 		for (const m of this.months.values()) {
-			const a = m.appointments.find((x) => x.id === id);
+			const a = m.appointments.get(id);
 			if (a) return a;
 		}
 		return undefined;
@@ -206,7 +316,7 @@ export class ScheduleStore {
 
 	locate(id: string): { doc: Y.Doc; current: Appointment; name: DocName } {
 		for (const [name, m] of this.months) {
-			const current = m.appointments.find((a) => a.id === id);
+			const current = m.appointments.get(id);
 			if (current) return { doc: this.docs.get(name)!, current, name };
 		}
 		throw new ScheduleError('That appointment is not on the loaded schedule any more');
@@ -265,13 +375,22 @@ export class ScheduleStore {
 		return created;
 	}
 
-	/** Records a change in the appointment's history, kept beside it in its month's document. */
-	event(a: Appointment, kind: AppointmentEventKind, extra: EventDetails = {}): void {
+	/**
+	 * Records a change in the appointment's history, kept beside it in its month's document. `fields`
+	 * names the fields an edit wrote: the appointment keeps no per-field change marks of its own.
+	 */
+	event(
+		a: Appointment,
+		kind: AppointmentEventKind,
+		extra: EventDetails & Partial<Pick<AppointmentEvent, 'fields'>> = {}
+	): void {
 		const by = this.ws.session?.user.id;
 		if (!by) return;
 		const doc = this.ws.docs().open(scheduleDoc(scheduleMonth(a.start)));
 		const now = new Date().toISOString();
-		const clean = Object.fromEntries(Object.entries(extra).filter(([, v]) => v !== undefined && v !== ''));
+		const clean = Object.fromEntries(
+			Object.entries(extra).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))
+		);
 		appointmentEventsIn(doc).insert({
 			id: crypto.randomUUID(),
 			createdAt: now,
@@ -288,6 +407,8 @@ export class ScheduleStore {
 		this.stops = [];
 		this.docs.clear();
 		this.months.clear();
+		this.dirty.clear();
+		this.loaded = null;
 		this.commonLoaded = false;
 	}
 }

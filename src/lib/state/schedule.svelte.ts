@@ -20,14 +20,15 @@ import {
 	type Slot,
 	type SlotQuery
 } from '../domain';
-import type { Conflict } from '../domain/schedule/conflicts';
+import { ConflictIndex, type Conflict } from '../domain/schedule/conflicts';
 import type { AppointmentSeries, SeriesEdit } from '../domain/schedule/recurrence';
 import type { AppointmentEvent, ConflictResolution, WaitlistEntry } from '../domain/schedule/records';
 import { AppointmentWriter, type AppointmentPatch } from './schedule-appointments';
-import { deriveSchedule, keepBoth, reopenConflict } from './schedule-conflicts';
+import { deriveRanges, deriveSchedule, keepBoth, reopenConflict } from './schedule-conflicts';
 import { addWeeks, monthsToOpen, rangeOf, SEARCH_MONTHS } from './schedule-helpers';
 import { SeriesWriter } from './schedule-series';
 import { holidayName, hoursFrom, RulesCache, SetupWriter, type Rules } from './schedule-setup';
+import { afterPaint, readDayCopy, writeDayCopy } from './schedule-preview';
 import { ScheduleStore } from './schedule-store';
 import type {
 	BookingInput,
@@ -65,6 +66,12 @@ export class ScheduleState {
 	loading = $state(false);
 	/** No-shows per patient over the loaded months. */
 	noShows = $state.raw<Map<string, number>>(new Map());
+	/**
+	 * The day view shows the sealed copy of the last session (`preview`), read-only, until the
+	 * documents are read.
+	 */
+	previewing = $state(false);
+	private previewNames = new Map<string, string>();
 
 	private readonly changeListeners = new Set<() => void>();
 	private readonly store: ScheduleStore;
@@ -73,6 +80,7 @@ export class ScheduleState {
 	private readonly setup: SetupWriter;
 	private readonly waitlistWriter: WaitlistWriter;
 	private readonly rulesCache = new RulesCache();
+	private readonly conflictIndex = new ConflictIndex();
 	private generation = 0;
 	private recomputeQueued = false;
 	private recomputes = 0;
@@ -144,17 +152,63 @@ export class ScheduleState {
 		this.from = from;
 		this.to = to;
 		this.shareView();
-		const names = monthsToOpen(from, to, this.today(), this.timeZone);
+		const months = monthsToOpen(from, to, this.today(), this.timeZone);
 		this.loading = true;
 		try {
-			await this.store.openCommon();
-			await Promise.all(names.map((n) => this.store.openMonth(n)));
+			// The view's months first, so it paints; the weeks around today (conflicts, flow board,
+			// series) follow. On a cold open that is one document to read instead of four or five.
+			await Promise.all([this.store.openCommon(), ...months.view.map((n) => this.store.openMonth(n))]);
 		} finally {
 			if (generation === this.generation) this.loading = false;
 		}
 		if (generation !== this.generation) return;
 		this.recompute();
+		const rest = months.around.filter((n) => !months.view.includes(n));
+		if (rest.length > 0) {
+			await Promise.all(rest.map((n) => this.store.openMonth(n)));
+			if (generation === this.generation) this.recompute();
+		}
 		void this.seriesWriter.materialize();
+	}
+
+	/**
+	 * Paints today's day view from the copy the last session kept (`cacheDay`), if there is one for
+	 * `day`, then waits for that frame. Call before `show(day)` on a cold open.
+	 */
+	async preview(day: string): Promise<boolean> {
+		if (this.day || !this.ws.clinic) return false;
+		const copy = await readDayCopy(this.ws, day, this.timeZone);
+		if (!copy || this.day) return false;
+		const { from, to } = this.rangeOf('day', day);
+		this.day = day;
+		this.view = 'day';
+		this.from = from;
+		this.to = to;
+		this.previewNames = new Map(Object.entries(copy.names));
+		this.appointments = [...copy.appointments].sort((a, b) =>
+			a.start < b.start ? -1 : a.start > b.start ? 1 : a.id < b.id ? -1 : 1
+		);
+		this.previewing = true;
+		await afterPaint();
+		return true;
+	}
+
+	/**
+	 * A patient's name from the copy painted at this session's start: the day view uses it until the
+	 * patient list has loaded (which, for a large clinic, takes longer than the schedule).
+	 */
+	previewName(patientId: string): string | undefined {
+		return this.previewNames.get(patientId);
+	}
+
+	/** Keeps today's day view (appointments and the names on them) for the next cold open. */
+	async cacheDay(nameOf: (patientId: string) => string): Promise<void> {
+		if (this.previewing || this.view !== 'day' || this.day !== this.today()) return;
+		await writeDayCopy(
+			this.ws,
+			{ day: this.day, timeZone: this.timeZone, appointments: this.appointments },
+			nameOf
+		);
 	}
 
 	/** Reads months further ahead (a next-available search, a long agenda) without changing the view. */
@@ -383,6 +437,7 @@ export class ScheduleState {
 	reset(): void {
 		this.store.detach();
 		this.rulesCache.clear();
+		this.conflictIndex.clear();
 		this.from = this.to = '';
 		this.appointments = [];
 		this.conflicts = [];
@@ -393,6 +448,8 @@ export class ScheduleState {
 		this.offer = null;
 		this.openId = null;
 		this.day = '';
+		this.previewing = false;
+		this.previewNames.clear();
 	}
 
 	/** Calls `fn` after every recomputation (a local or remote change, a new view). */
@@ -402,7 +459,7 @@ export class ScheduleState {
 	}
 
 	/** Every appointment in the open months (the view's range and the window around today). */
-	loadedAppointments(): Appointment[] {
+	loadedAppointments(): readonly Appointment[] {
 		return this.store.allLoaded();
 	}
 
@@ -432,19 +489,22 @@ export class ScheduleState {
 		this.store.readDirty();
 		this.recomputes += 1;
 		if (!this.from) return;
+		const { from, to, timeZone } = this;
+		const today = this.today();
+		const { view, windowStart } = deriveRanges(from, to, today, timeZone);
 		const derived = deriveSchedule({
-			all: this.store.allLoaded(),
-			from: this.from,
-			to: this.to,
-			timeZone: this.timeZone,
-			today: this.today(),
+			inView: this.store.overlapping(view.start, view.end),
+			watched: this.store.overlapping(windowStart),
+			windowStart,
 			acknowledgements: this.store.acknowledgements(),
 			// Rules only where a provider has any template: a clinic that has not set hours gets overlap checks only.
-			rules: this.templates.length > 0 ? this.rules() : undefined
+			rules: this.templates.length > 0 ? this.rules() : undefined,
+			index: this.conflictIndex
 		});
-		this.noShows = derived.noShows;
+		this.noShows = this.store.noShows();
 		this.appointments = derived.appointments;
 		this.conflicts = derived.conflicts;
+		if (this.previewing) this.previewing = false;
 		for (const fn of this.changeListeners) fn();
 	}
 

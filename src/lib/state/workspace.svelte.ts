@@ -54,6 +54,7 @@ import {
 } from '../persistence/keyring';
 import { deriveUserSecrets, fromB64 } from '../persistence/keywrap';
 import { deleteWorkspaceDatabase, type StoreError } from '../persistence/store';
+import { forgetViews, loadView, saveView, viewSlot } from '../persistence/view-cache';
 import { AuthClient, AuthError } from '../sync';
 import { AutoLock, type LockCause } from './autolock';
 import { DocHub } from './docs';
@@ -541,6 +542,7 @@ export class WorkspaceState {
 			await deleteWorkspaceDatabase(this.idb(), workspaceDbName(device.workspaceId));
 			await deleteDeviceKey(this.idb(), device.workspaceId);
 			await forgetWorkspace(this.idb(), device.workspaceId);
+			await forgetViews(this.viewIdb(), device.workspaceId);
 		}
 		this.device = null;
 		this.users = [];
@@ -686,6 +688,31 @@ export class WorkspaceState {
 				void this.confirmUpload(name);
 			}
 		}
+	}
+
+	/**
+	 * Keeps a sealed copy of what a screen shows (`screen`: a fixed word), for painting it at once on
+	 * this user's next cold open (persistence/view-cache). Sealed with the patients key: such copies
+	 * show names, so only a session that may read patients writes or reads them.
+	 */
+	async saveView(screen: string, value: unknown): Promise<void> {
+		const key = this.keys?.scopes.get('patients')?.[0];
+		const device = this.device;
+		if (!key || !device || !this.session) return;
+		await saveView(this.viewIdb(), viewSlot(device.workspaceId, this.session.user.id, screen), key, value);
+	}
+
+	/** The copy `saveView` kept for this user and screen, or null. */
+	async loadView(screen: string): Promise<unknown> {
+		const keys = this.keys?.scopes.get('patients');
+		const device = this.device;
+		if (!keys?.length || !device || !this.session) return null;
+		return loadView(this.viewIdb(), viewSlot(device.workspaceId, this.session.user.id, screen), keys);
+	}
+
+	private viewCacheIdb: IDBFactory | null = null;
+	private viewIdb(): IDBFactory {
+		return (this.viewCacheIdb ??= this.idb());
 	}
 
 	/** The relay access token of this session (memory only), when this workstation syncs with a server. */

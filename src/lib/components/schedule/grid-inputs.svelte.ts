@@ -9,12 +9,19 @@ import { conflictTexts, indexById, presenceByRecord, type BlockSource } from './
 export class GridInputs {
 	readonly timeZone = $derived(schedule.timeZone);
 	readonly slotMinutes = $derived(schedule.slotMinutes);
-	readonly canWrite = $derived(schedule.canWrite);
+	/** Read-only while the day is painted from the last session's copy (`schedule.previewing`). */
+	readonly canWrite = $derived(schedule.canWrite && !schedule.previewing);
 	/** Patient names arrive when the patient list loads; types change in Admin → Scheduling. */
 	readonly source = $derived.by((): BlockSource => {
 		void patients.list;
+		// Until the patient list has loaded, names come from the copy the session started with.
+		const copyNames = !patients.loaded;
 		const types = indexById(workspace.appointmentTypes);
-		return { patient: (a) => patients.nameOf(a.patientId), type: (a) => types.get(a.typeId) };
+		return {
+			patient: (a) =>
+				(copyNames ? schedule.previewName(a.patientId) : undefined) ?? patients.nameOf(a.patientId),
+			type: (a) => types.get(a.typeId)
+		};
 	});
 	/** What `layoutBlocks` needs besides the appointments. */
 	readonly layout = $derived({ slotMinutes: this.slotMinutes, canWrite: this.canWrite, source: this.source });

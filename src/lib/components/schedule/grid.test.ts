@@ -17,6 +17,7 @@ import {
 	minutesOnDate,
 	presenceByRecord,
 	pxPerMinute,
+	reuseColumns,
 	shadeDay,
 	slotExists,
 	slotInstant,
@@ -183,6 +184,41 @@ describe('positions on daylight-saving days (America/Chicago)', () => {
 			}
 		);
 		expect(next).toMatchObject({ startMin: 0, endMin: 60 });
+	});
+
+	it('hands back the same block and column objects for what did not change', () => {
+		const opts = { slotMinutes: 15, canWrite: true, source };
+		const a = appt('2026-11-02T15:00:00Z', '2026-11-02T15:30:00Z');
+		const b = appt('2026-11-02T16:00:00Z', '2026-11-02T16:30:00Z');
+		const first = layoutBlocks([a, b], '2026-11-02', CHICAGO, opts);
+		const movedB = { ...b, start: '2026-11-02T17:00:00Z', end: '2026-11-02T17:30:00Z' };
+		const second = layoutBlocks([a, movedB], '2026-11-02', CHICAGO, opts);
+		expect(second[0]).toBe(first[0]);
+		expect(second[1]).not.toBe(first[1]);
+		expect(second[1]).toMatchObject({ startMin: 660 });
+		// A lane change (a new overlap) is a change of the block, even for the same appointment.
+		const over = appt('2026-11-02T15:15:00Z', '2026-11-02T15:45:00Z');
+		const third = layoutBlocks([a, movedB, over], '2026-11-02', CHICAGO, opts);
+		expect(third[0]).not.toBe(first[0]);
+		expect(third[0]).toMatchObject({ lane: 0, lanes: 2 });
+
+		const column = (blocks: typeof first, key = 'p'): ColumnModel => ({
+			key,
+			id: key,
+			date: '2026-11-02',
+			heading: 'Dr. Example',
+			where: 'with Dr. Example',
+			acceptsMoves: true,
+			shading: [{ kind: 'off', startMin: 0, endMin: 480 }],
+			blocks
+		});
+		const before = [column(first), column(first, 'q')];
+		const after = reuseColumns(before, [column(second), column([...first], 'q')]);
+		expect(after[0]).not.toBe(before[0]);
+		expect(after[1]).toBe(before[1]);
+		expect(reuseColumns(before, [column(first), { ...column(first, 'q'), heading: 'Renamed' }])[1]).not.toBe(
+			before[1]
+		);
 	});
 
 	it('leaves out appointments of other dates and marks what can move', () => {

@@ -234,6 +234,7 @@ export interface ColumnModel {
 }
 
 export interface BlockSource {
+	/** The patient's name; depends on `a.patientId` only (remembered per source and patient). */
 	patient(a: Appointment): string;
 	type(a: Appointment): { name: string; color: string } | undefined;
 }
@@ -257,8 +258,9 @@ export function layoutBlocks(
 		const s = Date.parse(a.start);
 		const e = Date.parse(a.end);
 		if (!(s < dayEnd && e > dayStart)) continue;
-		const startMin = minutesOnDate(a.start, date, timeZone);
-		let endMin = minutesOnDate(a.end, date, timeZone);
+		const minutes = minutesOf(a, date, timeZone);
+		const startMin = minutes.startMin;
+		let endMin = minutes.endMin;
 		// The next midnight reads as 0 on the following date: clamp gives 1440 already; this guards odd zones.
 		if (endMin <= startMin) endMin = Math.min(DAY_MINUTES, startMin + Math.round((e - s) / 60000));
 		const type = opts.source.type(a);
@@ -270,7 +272,7 @@ export function layoutBlocks(
 			durationMin: Math.round((e - s) / 60000),
 			lane: 0,
 			lanes: 1,
-			patient: opts.source.patient(a),
+			patient: nameOf(opts.source, a),
 			typeName: type?.name ?? 'Unknown type',
 			color: type?.color ?? '#6b7280',
 			movable: opts.canWrite && isMovable(a.status)
@@ -290,7 +292,77 @@ export function layoutBlocks(
 			b.lanes = l.lanes;
 		}
 	}
-	return blocks;
+	return blocks.map(stableBlock);
+}
+
+/** Names per source (a new source comes with a changed patient list) and patient. */
+const names = new WeakMap<BlockSource, Map<string, string>>();
+
+function nameOf(source: BlockSource, a: Appointment): string {
+	let known = names.get(source);
+	if (!known) names.set(source, (known = new Map()));
+	let name = known.get(a.patientId);
+	if (name === undefined) known.set(a.patientId, (name = source.patient(a)));
+	return name;
+}
+
+/** Wall-clock minutes of an appointment on a date, remembered (zone arithmetic per block adds up). */
+const lastMinutes = new WeakMap<Appointment, { key: string; startMin: number; endMin: number }>();
+
+function minutesOf(a: Appointment, date: string, timeZone: string): { startMin: number; endMin: number } {
+	const key = `${date}|${timeZone}|${a.start}|${a.end}`;
+	let m = lastMinutes.get(a);
+	if (!m || m.key !== key) {
+		m = {
+			key,
+			startMin: minutesOnDate(a.start, date, timeZone),
+			endMin: minutesOnDate(a.end, date, timeZone)
+		};
+		lastMinutes.set(a, m);
+	}
+	return m;
+}
+
+/**
+ * The model of each appointment's block from the last layout. Appointments are immutable values
+ * (a change is a new object), so after an edit every other block gets back the very object it had
+ * and the keyed `{#each}` leaves it alone: a one-block edit re-renders one block.
+ */
+const lastBlock = new WeakMap<Appointment, BlockModel>();
+
+function stableBlock(b: BlockModel): BlockModel {
+	const prev = lastBlock.get(b.appointment);
+	if (prev && sameFields(prev, b)) return prev;
+	lastBlock.set(b.appointment, b);
+	return b;
+}
+
+const sameFields = <T extends object>(a: T, b: T): boolean => {
+	for (const k in a) if (a[k] !== b[k]) return false;
+	for (const k in b) if (!(k in a)) return false;
+	return true;
+};
+
+const sameList = <T>(a: readonly T[], b: readonly T[], same: (x: T, y: T) => boolean) =>
+	a.length === b.length && a.every((x, i) => same(x, b[i]!));
+
+/**
+ * The previous column objects where nothing in them changed (same blocks, same shading, same
+ * heading), so a grid column whose appointments did not change is not rendered again.
+ */
+export function reuseColumns(prev: readonly ColumnModel[], next: ColumnModel[]): ColumnModel[] {
+	const byKey = new Map(prev.map((c) => [c.key, c]));
+	return next.map((c) => {
+		const old = byKey.get(c.key);
+		if (!old) return c;
+		const { blocks, shading, ...rest } = c;
+		const { blocks: oldBlocks, shading: oldShading, ...oldRest } = old;
+		return sameFields(oldRest, rest) &&
+			sameList(oldBlocks, blocks, (x, y) => x === y) &&
+			sameList(oldShading, shading, sameFields)
+			? old
+			: c;
+	});
 }
 
 /** Appointments grouped by a key (provider, room), keeping their order. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../demo/rng';
 import { zonedTimeToUtc } from '../common/time';
-import { conflictId, detectConflicts, type ConflictRules } from './conflicts';
+import { ConflictIndex, conflictId, detectConflicts, type Conflict, type ConflictRules } from './conflicts';
 import type { Appointment, AppointmentStatus } from './schemas';
 
 const TZ = 'America/Chicago';
@@ -166,5 +166,124 @@ describe('detectConflicts', () => {
 				.sort()
 		).toEqual([lunch.id, late.id].sort());
 		expect(detectConflicts([ok, coffee], { rules })).toHaveLength(1);
+	});
+});
+
+describe('ConflictIndex (remembers its work between calls)', () => {
+	const DATES = ['2026-03-07', '2026-03-08', '2026-03-09']; // across the spring-forward change
+	const rules: ConflictRules = {
+		timeZone: TZ,
+		day: (providerId, date) =>
+			providerId === P1
+				? {
+						hours: [
+							{
+								start: zonedTimeToUtc(date, 8, 0, TZ).toISOString(),
+								end: zonedTimeToUtc(date, 17, 0, TZ).toISOString()
+							}
+						],
+						breaks: [
+							{
+								start: zonedTimeToUtc(date, 12, 0, TZ).toISOString(),
+								end: zonedTimeToUtc(date, 13, 0, TZ).toISOString()
+							}
+						]
+					}
+				: undefined,
+		maxPerDay: () => 4
+	};
+
+	/** A random booking; some run over midnight into the next day. */
+	function random(rng: Rng, id?: string): Appointment {
+		const date = rng.pick(DATES);
+		const overnight = rng.int(0, 9) === 0;
+		// Early-morning bookings meet the ones running over midnight from the day before.
+		const startMin = overnight
+			? rng.int(22 * 60, 23 * 60 + 30)
+			: rng.int(0, 3) === 0
+				? rng.int(0, 150)
+				: rng.int(7 * 60, 18 * 60);
+		const len = overnight ? rng.int(60, 180) : rng.pick([10, 15, 20, 30, 45, 60]);
+		const start = zonedTimeToUtc(date, Math.floor(startMin / 60), startMin % 60, TZ);
+		return {
+			...appt('09:00', '09:30', {
+				providerId: rng.pick([P1, P2]),
+				status: rng.pick<AppointmentStatus>(['booked', 'confirmed', 'arrived', 'cancelled']),
+				...(rng.int(0, 2) ? { roomId: rng.pick([R1, R2]) } : {}),
+				...(id ? { id } : {})
+			}),
+			start: start.toISOString(),
+			end: new Date(start.getTime() + len * 60_000).toISOString()
+		};
+	}
+
+	/** Every overlapping pair by brute force: what the buckets must add up to. */
+	function pairs(list: readonly Appointment[]): string[] {
+		const live = list.filter((a) => !a.deletedAt && a.status !== 'cancelled');
+		const out: string[] = [];
+		for (let i = 0; i < live.length; i++)
+			for (let j = i + 1; j < live.length; j++) {
+				const [x, y] = [live[i]!, live[j]!];
+				const overlap = x.start < y.end && y.start < x.end;
+				if (overlap && x.providerId === y.providerId) out.push(conflictId('provider-overlap', [x.id, y.id]));
+				if (overlap && x.roomId && x.roomId === y.roomId) out.push(conflictId('room-overlap', [x.id, y.id]));
+			}
+		return out.sort();
+	}
+	const overlapIds = (cs: Conflict[]) =>
+		cs
+			.filter((c) => c.kind.endsWith('overlap'))
+			.map((c) => c.id)
+			.sort();
+
+	it('after every random edit, gives what a fresh detection gives, and overlaps match brute force', () => {
+		for (const withRules of [false, true]) {
+			const rng = new Rng(withRules ? 11 : 12);
+			const ctx = withRules ? { rules } : {};
+			const index = new ConflictIndex();
+			let list: Appointment[] = Array.from({ length: 40 }, () => random(rng));
+			let acks: string[] = [];
+			for (let step = 0; step < 150; step++) {
+				const i = rng.int(0, list.length - 1);
+				const op = rng.int(0, 5);
+				if (op === 0) list.push(random(rng));
+				else if (op === 1) list.splice(i, 1);
+				else if (op === 2)
+					list[i] = random(rng, list[i]!.id); // moved: a new object, same id
+				else if (op === 3) list[i] = { ...list[i]!, status: rng.pick(['cancelled', 'booked']) };
+				else if (op === 4 && list.length) list = [...list].reverse(); // order must not matter
+				const got = index.detect(list, { ...ctx, acknowledgements: acks });
+				expect(got).toEqual(detectConflicts(list, { ...ctx, acknowledgements: acks }));
+				expect(overlapIds(got)).toEqual(pairs(list));
+				if (got.length && rng.int(0, 4) === 0) acks = [got[rng.int(0, got.length - 1)]!.id];
+			}
+		}
+	});
+
+	it('returns the same array when nothing changed, and keeps unchanged conflicts as the same objects', () => {
+		const index = new ConflictIndex();
+		const a = appt('09:00', '09:30');
+		const b = appt('09:15', '09:45');
+		const c = appt('10:00', '10:30', { providerId: P2 });
+		const d = appt('10:15', '10:45', { providerId: P2 });
+		const first = index.detect([a, b, c, d]);
+		expect(first).toHaveLength(2);
+		expect(index.detect([a, b, c, d])).toBe(first);
+		const moved = { ...d, start: c.end, end: appt('10:30', '11:00').end };
+		const second = index.detect([a, b, c, moved]);
+		expect(second).toHaveLength(1);
+		expect(second[0]).toBe(first[0]);
+		const acked = index.detect([a, b, c, moved], { acknowledgements: [first[0]!.id] });
+		expect(acked[0]).toMatchObject({ id: first[0]!.id, resolved: true });
+	});
+
+	it('keeps one copy of an id given twice (months concatenated), the last live one', () => {
+		const a = appt('09:00', '09:30');
+		const b = appt('09:15', '09:45');
+		const movedA = { ...a, start: b.end, end: appt('10:00', '10:30').end };
+		const index = new ConflictIndex();
+		expect(index.detect([a, b, movedA])).toEqual([]);
+		expect(index.detect([a, b, { ...movedA, status: 'cancelled' as const }])).toHaveLength(1);
+		expect(detectConflicts([a, b, movedA])).toEqual([]);
 	});
 });
