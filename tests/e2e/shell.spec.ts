@@ -62,9 +62,24 @@ test('a new clinic can be created instead of the demo', async ({ page }) => {
 	await page.getByRole('button', { name: 'Reset workstation' }).click();
 	await expect(page.getByRole('heading', { name: 'Welcome to ClinicDesk' })).toBeVisible();
 	const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
-	expect(
-		dbs.filter((n) => n?.startsWith('clinicdesk-') && n !== 'clinicdesk-device' && n !== 'clinicdesk-keys')
-	).toEqual([]);
+	// The shared databases stay (device, keys, view cache); nothing of the reset workspace stays in them.
+	const shared = ['clinicdesk-device', 'clinicdesk-keys', 'clinicdesk-view-cache'];
+	expect(dbs.filter((n) => n?.startsWith('clinicdesk-') && !shared.includes(n))).toEqual([]);
+	const copies = await page.evaluate(
+		() =>
+			new Promise<number>((resolve, reject) => {
+				const open = indexedDB.open('clinicdesk-view-cache');
+				open.onerror = () => reject(open.error);
+				open.onsuccess = () => {
+					const db = open.result;
+					if (!db.objectStoreNames.contains('views')) return resolve(0);
+					const count = db.transaction('views').objectStore('views').count();
+					count.onsuccess = () => resolve(count.result);
+					count.onerror = () => reject(count.error);
+				};
+			})
+	);
+	expect(copies).toBe(0);
 });
 
 test('the server sends the PWA manifest, health and caching headers', async ({ request }) => {

@@ -88,6 +88,9 @@ export interface AdminInput {
 	passphrase: string;
 }
 
+/** How long after unlock a clinic-server workstation starts syncing the documents it keeps fresh. */
+const PRELOAD_DELAY_MS = 3_000;
+
 export class WorkspaceState {
 	status = $state<WorkspaceStatus>('loading');
 	/** A message for the person at the desk when something failed; never contains PHI. */
@@ -681,7 +684,11 @@ export class WorkspaceState {
 		this.status = 'ready';
 		if (device.server) {
 			this.connect(keys);
-			this.preload(hub);
+			// Once the first screen has painted (it opens what it shows itself): decrypting and applying
+			// every patient shard of a large clinic first would hold its first paint back by seconds.
+			setTimeout(() => {
+				if (this.hub === hub && this.keys === keys) this.preload(hub);
+			}, PRELOAD_DELAY_MS);
 			for (const name of device.pendingUploads) {
 				if (!isDocName(name) || !hub.canOpen(name)) continue;
 				hub.open(name);
