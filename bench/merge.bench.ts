@@ -41,11 +41,11 @@ import { variants, type Delivery, type Variant, type VariantName } from './suppo
 
 const EDITS = SMOKE ? 50 : 5_000;
 /**
- * MERGE_RUNS=<n> rounds (default 5, to keep `npm run bench` within 15 minutes; the numbers in
+ * MERGE_RUNS=<n> rounds (default 3, to keep `npm run bench` within 15 minutes; the numbers in
  * BENCHMARKS.md used 9); MERGE_OLD=1 adds the superseded app variants (change marks, nested
  * history events) for a before/after in the same run.
  */
-const RUNS = SMOKE ? 1 : Math.max(1, Number(process.env.MERGE_RUNS ?? 5) || 5);
+const RUNS = SMOKE ? 1 : Math.max(1, Number(process.env.MERGE_RUNS ?? 3) || 3);
 const WITH_OLD = process.env.MERGE_OLD === '1';
 const TARGET_RATIO = 2;
 /** Updates read after one by one to estimate the cost of re-reading after every update. */
