@@ -5,8 +5,9 @@
  * provider with a live feed a few seconds after the schedule changes — times only, never who or why.
  */
 import { addDays } from '../domain';
-import { busyBlocksOf, MAX_PUBLISHED_BLOCKS } from '../domain/schedule/busy-blocks';
-import { FeedsClient, FeedsError, type FeedInfo } from '../sync/feeds-client';
+// Types only: the feed client and the busy-block builder load on first use (a publish, the admin
+// screen), not with the app.
+import type { FeedsClient, FeedInfo } from '../sync/feeds-client';
 import type { ScheduleState } from './schedule.svelte';
 import type { WorkspaceState } from './workspace.svelte';
 
@@ -30,10 +31,7 @@ export class FeedsState {
 	constructor(
 		private readonly ws: WorkspaceState,
 		private readonly schedule: ScheduleState,
-		private readonly client: Pick<
-			FeedsClient,
-			'listFeeds' | 'createFeed' | 'revokeFeed' | 'publishBlocks'
-		> = new FeedsClient(),
+		private readonly client: FeedsApi = lazyFeedsClient(),
 		private readonly delayMs = PUBLISH_DELAY_MS
 	) {}
 
@@ -109,6 +107,7 @@ export class FeedsState {
 			await this.schedule.ensureMonths(from, to);
 			const all = this.schedule.loadedAppointments();
 			for (const providerId of providers) {
+				const { busyBlocksOf, MAX_PUBLISHED_BLOCKS } = await import('../domain/schedule/busy-blocks');
 				const blocks = busyBlocksOf(all, providerId, from, to).slice(0, MAX_PUBLISHED_BLOCKS);
 				const digest = JSON.stringify(blocks);
 				if (this.sent.get(providerId) === digest) continue;
@@ -135,7 +134,21 @@ export class FeedsState {
 	}
 }
 
+type FeedsApi = Pick<FeedsClient, 'listFeeds' | 'createFeed' | 'revokeFeed' | 'publishBlocks'>;
+
+function lazyFeedsClient(): FeedsApi {
+	let client: Promise<FeedsClient> | null = null;
+	const get = () => (client ??= import('../sync/feeds-client').then((m) => new m.FeedsClient()));
+	return {
+		listFeeds: async (...args) => (await get()).listFeeds(...args),
+		createFeed: async (...args) => (await get()).createFeed(...args),
+		revokeFeed: async (...args) => (await get()).revokeFeed(...args),
+		publishBlocks: async (...args) => (await get()).publishBlocks(...args)
+	};
+}
+
 function describe(e: unknown): string {
-	if (e instanceof FeedsError) return e.message;
+	// FeedsError by name: the class lives in the module loaded on demand.
+	if (e instanceof Error && e.name === 'FeedsError') return e.message;
 	return 'The calendar feed request failed';
 }

@@ -5,7 +5,7 @@
  * again), however long the workstation was offline. Both tokens live in memory only and are dropped
  * at lock; neither can decrypt local data, which needs the user's passphrase.
  */
-import { AuthError, type AuthClient, type LoginResponse } from '../sync';
+import { AuthError, type AuthClient, type LoginResponse } from '../sync/auth-client';
 
 export interface RelaySessionOptions {
 	auth: AuthClient;

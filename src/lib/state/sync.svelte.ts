@@ -4,11 +4,13 @@
  * It attaches each document to the relay only after its local store has loaded, so that the first
  * exchange sends differences rather than whole documents.
  */
-import { decodeJwt } from 'jose';
 import type * as Y from 'yjs';
-import { syncClaims, type SyncClaims } from '../domain/sync/claims';
+import type { SyncClaims } from '../domain/sync/claims';
 import { directoryDoc, type DocName } from '../crdt/layout';
-import { ClinicPresence, SyncClient, type Peer, type PresenceView, type SyncStatus } from '../sync';
+// Types only: the sync client (y-websocket, y-protocols, the multiplexer) loads when a session
+// starts syncing, after the first screen — it is not part of the first load (issue "Performance").
+import type { SyncClient, SyncStatus } from '../sync/client';
+import type { ClinicPresence, Peer, PresenceView } from '../sync/presence';
 import type { DocHub } from './docs';
 
 const COLORS = ['#0f766e', '#7c3aed', '#b45309', '#be123c', '#1d4ed8', '#4d7c0f', '#a21caf', '#0369a1'];
@@ -21,6 +23,21 @@ export interface SyncStartOptions {
 	baseUrl?: string;
 }
 
+/** What the header shows between `start` and the client having loaded (a few ms). */
+const STARTING: SyncStatus = {
+	connection: 'connecting',
+	docs: 0,
+	syncedDocs: 0,
+	pendingDocs: [],
+	blockedDocs: [],
+	unsyncedChanges: 0,
+	lastSyncedAt: null,
+	retryAt: null,
+	error: null
+};
+
+const loadClient = () => Promise.all([import('../sync/client'), import('../sync/presence')]);
+
 export class SyncState {
 	status = $state.raw<SyncStatus | null>(null);
 	peers = $state.raw<Peer[]>([]);
@@ -29,6 +46,13 @@ export class SyncState {
 	private stops: (() => void)[] = [];
 	private view: PresenceView = { screen: 'schedule' };
 	private synced = new Map<DocName, { promise: Promise<void>; resolve: () => void }>();
+	/** Counts `start`/`stop`, so that a client loaded for an earlier start is not used. */
+	private runs = 0;
+	/** The client of the current run, once loaded (null if the run ended or the load failed). */
+	private loading: Promise<SyncClient | null> = Promise.resolve(null);
+	/** A token handed over while the client was still loading. */
+	private latestToken: string | null = null;
+	private PresenceClass: typeof ClinicPresence | null = null;
 
 	get enabled(): boolean {
 		return this.status !== null;
@@ -36,7 +60,37 @@ export class SyncState {
 
 	start(hub: DocHub, opts: SyncStartOptions): void {
 		this.stop();
-		const client = new SyncClient({ baseUrl: opts.baseUrl ?? defaultBaseUrl(), token: opts.token });
+		const run = ++this.runs;
+		this.status = STARTING;
+		this.latestToken = opts.token;
+		this.loading = loadClient().then(
+			([{ SyncClient }, { ClinicPresence }]) => {
+				if (run !== this.runs) return null;
+				this.PresenceClass = ClinicPresence;
+				return this.begin(
+					hub,
+					opts,
+					new SyncClient({ baseUrl: opts.baseUrl ?? defaultBaseUrl(), token: this.latestToken ?? opts.token })
+				);
+			},
+			() => {
+				if (run === this.runs)
+					this.status = {
+						...STARTING,
+						connection: 'closed',
+						error: {
+							code: 'unreachable',
+							message:
+								'The sync part of the app could not be loaded. Your changes are kept on this workstation.',
+							action: 'Reload the page to try again.'
+						}
+					};
+				return null;
+			}
+		);
+	}
+
+	private begin(hub: DocHub, opts: SyncStartOptions, client: SyncClient): SyncClient {
 		this.client = client;
 		this.status = client.status;
 		this.stops.push(client.onStatus((s) => (this.status = s)));
@@ -61,6 +115,7 @@ export class SyncState {
 			});
 			if (!navigator.onLine) client.pause();
 		}
+		return client;
 	}
 
 	/** Resolves true once the document has completed its first sync with the relay, false on timeout. */
@@ -74,9 +129,9 @@ export class SyncState {
 	}
 
 	/** Resolves true once the relay has confirmed every local change (false on timeout or stop). */
-	whenAcknowledged(timeoutMs = 10 * 60_000): Promise<boolean> {
-		const client = this.client;
-		if (!client) return Promise.resolve(false);
+	async whenAcknowledged(timeoutMs = 10 * 60_000): Promise<boolean> {
+		const client = this.client ?? (await this.loading);
+		if (!client || client !== this.client) return false;
 		return new Promise((resolve) => {
 			let off = () => {};
 			const timer = setTimeout(() => finish(false), timeoutMs);
@@ -116,10 +171,13 @@ export class SyncState {
 
 	/** A fresh relay token (after a refresh); connections re-authenticate without dropping documents. */
 	setToken(token: string): void {
+		this.latestToken = token;
 		this.client?.setToken(token);
 	}
 
 	stop(): void {
+		this.runs += 1;
+		this.latestToken = null;
 		for (const stop of this.stops) stop();
 		this.stops = [];
 		this.presence?.destroy();
@@ -135,7 +193,7 @@ export class SyncState {
 		if (client.isAttached(name)) return;
 		let provider;
 		if (name === directoryDoc()) {
-			const presence = new ClinicPresence(doc, {
+			const presence = new this.PresenceClass!(doc, {
 				id: presenceId(opts.userName),
 				name: presenceName(opts.userName),
 				color: COLORS[hash(opts.deviceId) % COLORS.length]!,
@@ -176,14 +234,10 @@ export class SyncState {
 	}
 }
 
-/** Reads (without verifying: the server does that) which clinic and user a sign-in token names. */
-export function readTokenClaims(token: string): SyncClaims | null {
-	try {
-		const parsed = syncClaims.safeParse(decodeJwt(token));
-		return parsed.success ? parsed.data : null;
-	} catch {
-		return null;
-	}
+/** Which clinic and user a sign-in token names (unverified; see `token-claims.ts`). */
+export async function readTokenClaims(token: string): Promise<SyncClaims | null> {
+	const { tokenClaims } = await import('./token-claims');
+	return tokenClaims(token);
 }
 
 function defaultBaseUrl(): string {

@@ -55,10 +55,10 @@ import {
 import { deriveUserSecrets, fromB64 } from '../persistence/keywrap';
 import { deleteWorkspaceDatabase, type StoreError } from '../persistence/store';
 import { forgetViews, loadView, saveView, viewSlot } from '../persistence/view-cache';
-import { AuthClient, AuthError } from '../sync';
+import { AuthClient, AuthError } from '../sync/auth-client';
 import { AutoLock, type LockCause } from './autolock';
 import { DocHub } from './docs';
-import { RelaySession } from './relay-session';
+import type { RelaySession } from './relay-session';
 
 /**
  * loading → welcome (no clinic on this workstation) → opening → locked ⇄ ready; `setup` when this
@@ -244,7 +244,7 @@ export class WorkspaceState {
 	 * a new clinic server, which then creates the clinic and its administrator.
 	 */
 	async joinWithSetupToken(token: string): Promise<void> {
-		const claims = readTokenClaims(token.trim());
+		const claims = await readTokenClaims(token.trim());
 		if (!claims) {
 			this.joinError = 'That is not a ClinicDesk setup token. Copy the whole token and try again.';
 			return;
@@ -736,15 +736,19 @@ export class WorkspaceState {
 			else this.sync.start(this.hub!, { token, deviceId: device.deviceId, userName: keys.user.displayName });
 		};
 		if (this.setupToken) start(this.setupToken);
-		this.relay = new RelaySession({
-			auth: this.auth,
-			username: keys.user.username,
-			authKey: keys.authKey,
-			deviceId: device.deviceId,
-			onToken: (login) => start(login.accessToken),
-			onRefused: (reason) => void this.lock(reason === 'disabled' ? 'disabled' : 'changed')
+		// Loaded with the session, not with the app (a workstation without a server never needs it).
+		void import('./relay-session').then(({ RelaySession }) => {
+			if (this.keys !== keys || this.relay) return; // locked (or started) meanwhile
+			this.relay = new RelaySession({
+				auth: this.auth,
+				username: keys.user.username,
+				authKey: keys.authKey,
+				deviceId: device.deviceId,
+				onToken: (login) => start(login.accessToken),
+				onRefused: (reason) => void this.lock(reason === 'disabled' ? 'disabled' : 'changed')
+			});
+			void this.relay.start();
 		});
-		void this.relay.start();
 	}
 
 	private async openDevice(record: DeviceRecord): Promise<void> {
