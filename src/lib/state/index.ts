@@ -1,5 +1,3 @@
-import { PatientDocumentsState } from './documents.svelte';
-import { MergesState } from './merges.svelte';
 import { PatientsState } from './patients.svelte';
 import { FeedsState } from './feeds.svelte';
 import { ScheduleState } from './schedule.svelte';
@@ -11,11 +9,9 @@ export { pwa } from './pwa.svelte';
 
 export const patients = new PatientsState(workspace);
 export const schedule = new ScheduleState(workspace);
-export const merges = new MergesState(workspace, patients);
 export const feeds = new FeedsState(workspace, schedule);
 schedule.onChanged(() => feeds.schedulePublish());
-/** Clears its own state at lock (it registers with workspace.onLock). */
-export const patientDocuments = new PatientDocumentsState(workspace);
+// `merges` and `patientDocuments` live in ./patient-tools (loaded with the patient screens).
 
 // What a screen read is dropped with the keys when the session ends.
 workspace.onLock(() => {
