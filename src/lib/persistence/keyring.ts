@@ -18,6 +18,7 @@ import {
 import { keybagsIn, policyIn, usersIn } from '../crdt/collections';
 import {
 	changeKeybagPassphrase,
+	type DerivedSecrets,
 	createKeybag,
 	newScopeKey,
 	openKeybag,
@@ -124,12 +125,12 @@ export class Keyring {
 	}
 
 	/** Opens a user's keys with their passphrase. Works offline: the keyring is local. */
-	async unlock(username: string, passphrase: string): Promise<UnlockedKeys> {
+	async unlock(username: string, passphrase: string, derived?: DerivedSecrets): Promise<UnlockedKeys> {
 		const user = this.byUsername(username);
 		const bag = user && this.bag(user.id);
 		if (!user || !bag) throw new UnknownUserError();
 		if (user.disabled) throw new DisabledUserError();
-		return this.unlockWith(user, bag, await openKeybag(bag, passphrase));
+		return this.unlockWith(user, bag, await openKeybag(bag, passphrase, derived));
 	}
 
 	/** Adds a user and wraps every scope key their role holds; `actor` must hold those keys. */

@@ -4,6 +4,7 @@ import {
 	changeKeybagPassphrase,
 	createKeybag,
 	deriveUserSecrets,
+	fromB64,
 	MIN_ITERATIONS,
 	newScopeKey,
 	openKeybag,
@@ -32,6 +33,23 @@ describe('passphrase-protected keys', () => {
 		expect(new TextDecoder().decode(await unseal(key, sealed, aad))).toBe('appointment update');
 
 		await expect(openKeybag(bag, 'wrong passphrase')).rejects.toBeInstanceOf(WrongPassphraseError);
+	});
+
+	it('reuses secrets a login derived with the same salt and count, and ignores any others', async () => {
+		const pass = 'correct horse battery staple';
+		const { bag } = await createKeybag(ID, pass, NOW);
+		const fromLogin = await deriveUserSecrets(pass, fromB64(bag.salt), bag.iterations);
+		const same = { salt: bag.salt, iterations: bag.iterations, secrets: fromLogin };
+		expect((await openKeybag(bag, pass, same)).authKey).toEqual(fromLogin.authKey);
+		// Proof they are used rather than derived again: another passphrase's secrets under this
+		// keybag's salt do not open it, even with the right passphrase beside them.
+		const other = await deriveUserSecrets('another passphrase', fromB64(bag.salt), bag.iterations);
+		await expect(
+			openKeybag(bag, pass, { salt: bag.salt, iterations: bag.iterations, secrets: other })
+		).rejects.toBeInstanceOf(WrongPassphraseError);
+		// A different salt (the relay's made-up one, an older keybag) means: derive as usual.
+		const elsewhere = { salt: 'AAAAAAAAAAAAAAAAAAAAAA==', iterations: bag.iterations, secrets: other };
+		expect((await openKeybag(bag, pass, elsewhere)).authKey).toEqual(fromLogin.authKey);
 	});
 
 	it('derives a verifier the relay can check that is independent of the wrapping key', async () => {

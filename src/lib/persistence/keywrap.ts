@@ -29,6 +29,17 @@ export class WrongPassphraseError extends Error {
 const enc = new TextEncoder();
 const RSA = { name: 'RSA-OAEP', hash: 'SHA-256' } as const;
 
+/**
+ * Secrets already derived from this passphrase (a login derives them for the relay moments before the
+ * unlock): with the keybag's own salt and iteration count they are the same, and PBKDF2 — a quarter
+ * of a second — need not run twice. Any other salt or count is ignored.
+ */
+export interface DerivedSecrets {
+	salt: string;
+	iterations: number;
+	secrets: UserSecrets;
+}
+
 export interface UserSecrets {
 	/** AES-GCM key that seals and unseals the user's private key. */
 	wrapKey: CryptoKey;
@@ -151,8 +162,15 @@ async function unsealPrivateKey(bag: Keybag, wrapKey: CryptoKey, extractable: bo
 }
 
 /** The user's private key (non-extractable) and auth key; WrongPassphraseError if it does not open. */
-export async function openKeybag(bag: Keybag, passphrase: string): Promise<OpenedKeybag> {
-	const secrets = await deriveUserSecrets(passphrase, fromB64(bag.salt), bag.iterations);
+export async function openKeybag(
+	bag: Keybag,
+	passphrase: string,
+	derived?: DerivedSecrets
+): Promise<OpenedKeybag> {
+	const reuse = derived && derived.salt === bag.salt && derived.iterations === bag.iterations;
+	const secrets = reuse
+		? derived.secrets
+		: await deriveUserSecrets(passphrase, fromB64(bag.salt), bag.iterations);
 	const privateKey = await unsealPrivateKey(bag, secrets.wrapKey, false);
 	return { privateKey, authKey: secrets.authKey };
 }

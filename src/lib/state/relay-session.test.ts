@@ -28,11 +28,12 @@ function fakeAuth(outcomes: ('ok' | AuthError)[]) {
 	return { auth, calls };
 }
 
-function session(auth: AuthClient) {
+function session(auth: AuthClient, initial?: LoginResponse) {
 	const tokens: string[] = [];
 	const refused: string[] = [];
 	const s = new RelaySession({
 		auth,
+		...(initial ? { initial } : {}),
 		username: 'fran',
 		authKey: new Uint8Array(32),
 		deviceId: 'ws-test-0001',
@@ -44,7 +45,41 @@ function session(auth: AuthClient) {
 
 afterEach(() => vi.useRealTimers());
 
+const joined = (expiresInMs: number): LoginResponse => ({
+	accessToken: 'access-joined',
+	refreshToken: 'refresh-joined',
+	expiresAt: Date.now() + expiresInMs,
+	clinicId: 'clinic',
+	userId: 'u',
+	role: 'front-desk'
+});
+
 describe('relay session tokens', () => {
+	it("starts with a join's fresh tokens without logging in again, then refreshes with them", async () => {
+		vi.useFakeTimers();
+		const refreshed: string[] = [];
+		const { auth, calls } = fakeAuth(['ok']);
+		const refresh = auth.refresh.bind(auth);
+		auth.refresh = (token: string) => (refreshed.push(token), refresh(token));
+		const { s, tokens } = session(auth, joined(15 * MIN));
+		await s.start();
+		expect(calls).toEqual([]);
+		expect(tokens).toEqual(['access-joined']);
+		await vi.advanceTimersByTimeAsync(14.5 * MIN);
+		expect(calls).toEqual(['refresh']);
+		expect(refreshed).toEqual(['refresh-joined']);
+		s.stop();
+	});
+
+	it("refreshes at once when a join's access token is about to expire", async () => {
+		const { auth, calls } = fakeAuth(['ok']);
+		const { s, tokens } = session(auth, joined(30_000));
+		await s.start();
+		expect(calls).toEqual(['refresh']);
+		expect(tokens).toEqual(['access-1']);
+		s.stop();
+	});
+
 	it('logs in, then refreshes a minute before the access token expires', async () => {
 		vi.useFakeTimers();
 		const { auth, calls } = fakeAuth(['ok']);

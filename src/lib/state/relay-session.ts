@@ -12,6 +12,8 @@ export interface RelaySessionOptions {
 	username: string;
 	authKey: Uint8Array;
 	deviceId: string;
+	/** Tokens from a login made moments ago (joining): used first instead of logging in again. */
+	initial?: LoginResponse;
 	onToken: (login: LoginResponse) => void;
 	/** The server says this account is disabled (or gone): the session must end. */
 	onRefused: (reason: 'disabled' | 'invalid-login') => void;
@@ -29,9 +31,11 @@ export class RelaySession {
 	private stopped = false;
 	private running: Promise<void> | null = null;
 	private readonly now: () => number;
+	private initial: LoginResponse | null;
 
 	constructor(private readonly opts: RelaySessionOptions) {
 		this.now = opts.now ?? Date.now;
+		this.initial = opts.initial ?? null;
 		if (typeof window !== 'undefined') window.addEventListener('online', this.onOnline);
 	}
 
@@ -44,6 +48,7 @@ export class RelaySession {
 	stop(): void {
 		this.stopped = true;
 		this.refreshToken = null;
+		this.initial = null;
 		clearTimeout(this.timer);
 		if (typeof window !== 'undefined') window.removeEventListener('online', this.onOnline);
 	}
@@ -75,6 +80,10 @@ export class RelaySession {
 	}
 
 	private async obtain(): Promise<LoginResponse> {
+		const initial = this.initial;
+		this.initial = null;
+		if (initial && initial.expiresAt - this.now() > REFRESH_BEFORE_MS) return initial;
+		if (initial) this.refreshToken ??= initial.refreshToken;
 		if (this.refreshToken) {
 			try {
 				return await this.opts.auth.refresh(this.refreshToken);

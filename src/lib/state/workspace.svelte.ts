@@ -52,10 +52,10 @@ import {
 	type NewUser,
 	type UnlockedKeys
 } from '../persistence/keyring';
-import { deriveUserSecrets, fromB64 } from '../persistence/keywrap';
+import { deriveUserSecrets, fromB64, type DerivedSecrets } from '../persistence/keywrap';
 import { deleteWorkspaceDatabase, type StoreError } from '../persistence/store';
 import { forgetViews, loadView, saveView, viewSlot } from '../persistence/view-cache';
-import { AuthClient, AuthError } from '../sync/auth-client';
+import { AuthClient, AuthError, type LoginResponse } from '../sync/auth-client';
 import { AutoLock, type LockCause } from './autolock';
 import { DocHub } from './docs';
 import type { RelaySession } from './relay-session';
@@ -75,6 +75,12 @@ export const DEMO_SEED = 20261128;
 export type DemoPreset = 'small' | 'large' | 'dense';
 /** Every demo account's passphrase; shown on the demo clinic's lock screen. Synthetic clinic only. */
 export const DEMO_PASSPHRASE = 'demo clinic passphrase';
+
+/** What joining with a login already derived and received, for the unlock that follows it. */
+export interface JoinedLogin {
+	derived: DerivedSecrets;
+	login: LoginResponse;
+}
 
 export interface Session {
 	user: StaffUser;
@@ -212,6 +218,20 @@ export class WorkspaceState {
 	}
 
 	/**
+	 * Fetches the code a join needs (the sync client, the relay session) while the join form is being
+	 * filled in, instead of one round trip after another once it is sent. Failures are ignored: the
+	 * join loads them again and reports a failure there.
+	 */
+	warmUpJoin(): void {
+		for (const load of [
+			() => import('./relay-session'),
+			() => import('../sync/client'),
+			() => import('../sync/presence')
+		])
+			load().catch(() => {});
+	}
+
+	/**
 	 * Joins the clinic server this app was loaded from with a staff login: the server checks the
 	 * passphrase (as a derived key), the keyring syncs, and the same passphrase then unlocks locally.
 	 */
@@ -232,7 +252,10 @@ export class WorkspaceState {
 			this.sync.stop();
 			await saveWorkspace(this.idb(), record);
 			this.status = 'locked';
-			await this.unlock(username, passphrase);
+			// The secrets and the relay tokens of this login serve the unlock and the session: neither
+			// PBKDF2 nor the login's round trip runs twice.
+			const derived = { salt: params.salt, iterations: params.iterations, secrets };
+			await this.unlock(username, passphrase, { derived, login });
 		} catch (e) {
 			await this.abandonJoin();
 			this.joinError = joinProblem(e);
@@ -286,8 +309,11 @@ export class WorkspaceState {
 		return Math.max(0, Math.ceil(wait / 1000));
 	}
 
-	/** Unlocks with a passphrase; works offline. Returns false (with `lockMessage` set) on failure. */
-	async unlock(username: string, passphrase: string): Promise<boolean> {
+	/**
+	 * Unlocks with a passphrase; works offline. Returns false (with `lockMessage` set) on failure.
+	 * `joined`: what a login moments ago already derived and received (see joinWithLogin).
+	 */
+	async unlock(username: string, passphrase: string, joined?: JoinedLogin): Promise<boolean> {
 		const keyring = this.keyring;
 		const device = this.device;
 		if (!keyring || !device || !this.hub) return false;
@@ -301,7 +327,7 @@ export class WorkspaceState {
 		}
 		let keys: UnlockedKeys;
 		try {
-			keys = await keyring.unlock(username, passphrase);
+			keys = await keyring.unlock(username, passphrase, joined?.derived);
 		} catch (e) {
 			// The keyring here may be behind the server's: a new account, or a passphrase changed on
 			// another workstation. Ask the server, catch the keyring up, and try once more.
@@ -324,7 +350,8 @@ export class WorkspaceState {
 			12
 		);
 		await this.saveDevice({ ...device, failures, recentUsers });
-		await this.startSession(keys);
+		// The login's tokens are this user's only if the keyring agrees on who logged in.
+		await this.startSession(keys, joined?.login.userId === keys.user.id ? joined.login : undefined);
 		return true;
 	}
 
@@ -662,7 +689,7 @@ export class WorkspaceState {
 		}
 	}
 
-	private async startSession(keys: UnlockedKeys): Promise<void> {
+	private async startSession(keys: UnlockedKeys, login?: LoginResponse): Promise<void> {
 		const device = this.device!;
 		const hub = this.hub!;
 		await this.openAuditLog();
@@ -683,7 +710,7 @@ export class WorkspaceState {
 		});
 		this.status = 'ready';
 		if (device.server) {
-			this.connect(keys);
+			this.connect(keys, login);
 			// Once the first screen has painted (it opens what it shows itself): decrypting and applying
 			// every patient shard of a large clinic first would hold its first paint back by seconds.
 			setTimeout(() => {
@@ -728,7 +755,7 @@ export class WorkspaceState {
 	}
 
 	/** Relay tokens for this session; the setup token bridges the moment the first admin is created. */
-	private connect(keys: UnlockedKeys): void {
+	private connect(keys: UnlockedKeys, login?: LoginResponse): void {
 		const device = this.device!;
 		const start = (token: string) => {
 			this.relayToken = token;
@@ -744,7 +771,8 @@ export class WorkspaceState {
 				username: keys.user.username,
 				authKey: keys.authKey,
 				deviceId: device.deviceId,
-				onToken: (login) => start(login.accessToken),
+				...(login ? { initial: login } : {}),
+				onToken: (res) => start(res.accessToken),
 				onRefused: (reason) => void this.lock(reason === 'disabled' ? 'disabled' : 'changed')
 			});
 			void this.relay.start();
