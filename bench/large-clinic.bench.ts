@@ -33,7 +33,8 @@
  *   the end of that frame.
  *
  * LARGE_CLINIC_PROFILE=<dir>: after the measurements, V8 CPU profiles of a few remote edits (A and
- * B), one cold open and two typed queries, written to <dir> and summarised by function.
+ * B), one cold open and two typed queries, written to <dir> and summarised by function; for the
+ * search also a trace with GC events and a sampling heap profile (support/search-diagnosis.ts).
  * BENCH_SMOKE=1: a tiny clinic and one sample of each (~35 s), only if the app is built.
  */
 import fs from 'node:fs';
@@ -42,14 +43,7 @@ import { newIdentity } from '../tests/integration/support/relay';
 import { emit, log, median, SMOKE } from './lib';
 import { buildApp, buildState, chromiumPath, launchChromium, type LaunchedBrowser } from './support/browser';
 import { CLINIC_PROBE } from './support/clinic-probe';
-import {
-	breakdown,
-	KEY_DELAY_MS,
-	percentile,
-	SEARCH_INPUT,
-	searchReady,
-	typeQueries
-} from './support/clinic-search';
+import { percentile, searchPart } from './support/clinic-search';
 import {
 	clockOffset,
 	coldOpen,
@@ -66,7 +60,6 @@ import {
 import {
 	buildClinicDocs,
 	buildKeyring,
-	extraPatientDocs,
 	keyringDoc,
 	LARGE,
 	pushDocs,
@@ -113,6 +106,8 @@ const TARGETS = {
 	keystrokeP95: 10,
 	firstSync: 5000
 };
+/** LARGE_CLINIC_ONLY=search: the first syncs, then only the search case (and its profiles). */
+const ONLY_SEARCH = process.env.LARGE_CLINIC_ONLY === 'search';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -251,6 +246,27 @@ async function main(): Promise<void> {
 			notes: `workstation B as above; click → header "Synced" with ${opened}; ${(slowBytes / 1e6).toFixed(1)} MB down the link during the join`
 		});
 
+		const search = () =>
+			searchPart({
+				server: server!,
+				dataDir,
+				identity,
+				clinic,
+				page: b.page,
+				browser: launched!.browser,
+				patients: SIZES.searchPatients,
+				sessions: SIZES.searchSessions,
+				targetP95: TARGETS.keystrokeP95,
+				profileDir: PROFILE_DIR,
+				restarted: (s) => (server = s),
+				report: reportSeries
+			});
+		if (ONLY_SEARCH) {
+			await search();
+			log(`large-clinic: search only, done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+			return;
+		}
+
 		// ---- remote edit with 50 others ----
 		others = await connectOthers(server, identity, clinic, SIZES.others);
 		await quiet(a.page, 'remote A');
@@ -340,60 +356,7 @@ async function main(): Promise<void> {
 		});
 
 		// ---- search over 50,000 (B) ----
-		// The new patients go into the server's store while it is stopped, as for the clinic; B's
-		// sync client reconnects to the restarted server and fetches them: an import made elsewhere.
-		const tExtra = performance.now();
-		const extra = extraPatientDocs(clinic, SIZES.searchPatients);
-		const extraBuilt = performance.now() - tExtra;
-		const port = Number(new URL(server.url).port);
-		if (extra.docs.size > 0) {
-			await server.proc.stop();
-			await storeDocs(dataDir, extra.docs);
-			server = await startClinicServer({ dataDir, identity, port });
-		}
-		const total = clinic.patients + extra.added;
-		log(
-			`search: ${extra.added} more patients built in ${extraBuilt.toFixed(0)} ms, in the store and the ` +
-				`server restarted after ${(performance.now() - tExtra).toFixed(0)} ms`
-		);
-		const tList = performance.now();
-		await b.page.getByRole('link', { name: 'Patients' }).click();
-		const everyone = extra.everyone;
-		await searchReady(b.page, total, everyone[0]!, 300_000);
-		const catchUpMs = performance.now() - tList;
-		log(`search: B shows ${total} patients and its index answers after ${catchUpMs.toFixed(0)} ms`);
-		if (extra.added > 0)
-			emit({
-				name: `large clinic: ${extra.added} patients arriving by sync, until searchable`,
-				unit: 'ms',
-				value: Math.round(catchUpMs),
-				notes: `${extra.added} patients written elsewhere (into the server's store; the server restarted), B online on Patients: B's sync client reconnects, receives, stores and indexes them; until the list shows ${total} and a typo finds a patient`
-			});
-		await b.page.evaluate((sel) => window.__clinicBench.recordSearch(sel), SEARCH_INPUT);
-		await quiet(b.page, 'search');
-		const heapB = await b.page.evaluate(() => window.__clinicBench.heap());
-		const { records } = await typeQueries(b.page, everyone, SIZES.searchSessions);
-		const frames = records.filter((r) => Number.isFinite(r.frame)).map((r) => r.frame - r.t0);
-		const work = records.filter((r) => Number.isFinite(r.processed)).map((r) => r.processed - r.t0);
-		const searchNotes =
-			`${records.length} keystrokes in ${SIZES.searchSessions} typed queries over ${total} patients (B, online, ` +
-			`JS heap ${(heapB / 1e6).toFixed(0)} MB), ${KEY_DELAY_MS} ms apart; to the next frame's start by kind: ` +
-			`${breakdown(records, (r) => r.kind)}; by position in the query: ` +
-			`${breakdown(records, (r) => (r.position <= 2 ? 'keys 1–2' : r.position <= 5 ? 'keys 3–5' : 'keys 6+'))}`;
-		reportSeries(
-			'large clinic: search keystroke → frame with results',
-			frames,
-			[50, 95],
-			{ 95: TARGETS.keystrokeP95 },
-			`keydown timeStamp → end of the next frame (includes waiting for that frame, up to 16.7 ms); ${searchNotes}`
-		);
-		reportSeries(
-			'large clinic: search keystroke → next frame starts',
-			work,
-			[50, 95],
-			{ 95: TARGETS.keystrokeP95 },
-			`keydown timeStamp → the next frame's requestAnimationFrame callback (search and DOM update done; style, layout, paint not yet); ${searchNotes}`
-		);
+		await search();
 
 		// ---- profiles ----
 		if (PROFILE_DIR) {
@@ -414,11 +377,6 @@ async function main(): Promise<void> {
 			await a.ctx.setOffline(true);
 			await profiled(a.page, path.join(PROFILE_DIR, 'cold-open-A.cpuprofile'), () =>
 				coldOpen(a.page, clinic.todayIds)
-			);
-			await b.page.getByRole('link', { name: 'Patients' }).click();
-			await searchReady(b.page, total, everyone[0]!, 120_000);
-			await profiled(b.page, path.join(PROFILE_DIR, 'search-B.cpuprofile'), () =>
-				typeQueries(b.page, everyone, 2)
 			);
 			log(`\nprofiles in ${PROFILE_DIR}`);
 		}
