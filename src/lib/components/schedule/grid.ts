@@ -122,14 +122,20 @@ export function durationText(minutes: number): string {
 	return [hours, mins].filter(Boolean).join(' ') || '0 minutes';
 }
 
-/** `Tuesday, March 10` for a calendar date. */
-export function dayLabel(date: string, style: 'long' | 'short' = 'long'): string {
-	return new Intl.DateTimeFormat('en-US', {
-		weekday: style,
-		month: style === 'long' ? 'long' : 'numeric',
+const dayFormats = {
+	long: new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' }),
+	short: new Intl.DateTimeFormat('en-US', {
+		weekday: 'short',
+		month: 'numeric',
 		day: 'numeric',
 		timeZone: 'UTC'
-	}).format(new Date(`${date}T00:00:00Z`));
+	})
+};
+
+/** `Tuesday, March 10` for a calendar date. */
+export function dayLabel(date: string, style: 'long' | 'short' = 'long'): string {
+	// One formatter per style: creating one costs about a millisecond, and every change of day asks.
+	return dayFormats[style].format(new Date(`${date}T00:00:00Z`));
 }
 
 // ---------------------------------------------------------------------------------------------
