@@ -2,6 +2,7 @@ import { render } from 'svelte/server';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Appointment } from '$lib/domain';
 import type { Conflict } from '$lib/domain/schedule/conflicts';
+import { availabilityTemplate } from '$lib/domain/schedule/availability-schemas';
 import {
 	assignLanes,
 	columnAt,
@@ -601,6 +602,38 @@ describe('day and week views (server render)', () => {
 		// Overlapping bookings side by side.
 		expect(out).toContain('--lanes: 2');
 		workspace.sync.peers = [];
+	});
+
+	it("shades the hours outside a provider's template, and only for that provider", async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		const { schedule } = await import('$lib/state');
+		await show([booking('2026-12-01T09:00', '2026-12-01T09:30')]);
+		await canWrite(true);
+		schedule.templates = [
+			availabilityTemplate.parse({
+				id: id(50),
+				createdAt: '2026-11-20T15:00:00.000Z',
+				updatedAt: '2026-11-20T15:00:00.000Z',
+				providerId: P1,
+				effectiveFrom: '2026-01-01',
+				// 2026-12-01 is a Tuesday.
+				days: [
+					{
+						weekday: 2,
+						intervals: [{ from: '09:00', to: '17:00' }],
+						breaks: [{ from: '12:00', to: '13:00' }]
+					}
+				]
+			})
+		];
+		try {
+			const out = render(DayView, { props: {} }).body;
+			// Ada Vell: before 9 and after 5 off, a lunch break; Bo Tran has no hours entered: no shading.
+			expect(out.match(/class="shade off/g)).toHaveLength(2);
+			expect(out.match(/class="shade break/g)).toHaveLength(1);
+		} finally {
+			schedule.templates = [];
+		}
 	});
 
 	it('shows rooms and a "No room" column in rooms mode', async () => {
