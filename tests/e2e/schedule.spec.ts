@@ -120,12 +120,17 @@ test('scheduling: live bookings, presence, offline double-booking resolved, drag
 		await a.page.locator('#jump').fill(day);
 		const q = block(a.page, 'Quorvanne');
 		await expect(q).toBeVisible();
-		const target = a.page.locator(`[data-column="${providerId}"][data-minute="${17 * 60 + 30}"]`);
+		// Free slots are rows drawn in the column's group, not elements: 5:30 PM is found by its offset.
+		const rows = a.page.locator(`[role="group"][data-column="${providerId}"]`);
 		// The whole day on screen, so the drag starts and ends in view.
 		await a.page.setViewportSize({ width: 1280, height: 1600 });
 		await a.page.evaluate(() => window.scrollTo(0, 0));
 		const from = (await q.getByRole('button').first().boundingBox())!;
-		const to = (await target.boundingBox())!;
+		const box = (await rows.boundingBox())!;
+		const offset =
+			(17 * 60 + 30 - Number(await rows.getAttribute('data-start-min'))) *
+			Number(await rows.getAttribute('data-px-per-min'));
+		const to = { x: box.x, y: box.y + offset, width: box.width };
 		await a.page.mouse.move(from.x + from.width / 2, from.y + 4);
 		await a.page.mouse.down();
 		await a.page.mouse.move(from.x + from.width / 2, from.y + 30, { steps: 4 });

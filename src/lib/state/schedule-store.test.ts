@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { scheduleMonth } from '../domain';
 import { scheduleDoc } from '../crdt/layout';
-import { at, scheduleWorkspace as setup, tick } from './schedule-fixtures';
+import { at, plus, PROVIDER, scheduleWorkspace as setup, tick } from './schedule-fixtures';
 
 describe('schedule store, incremental reads', () => {
 	it('quarantines a broken record, brings it back when repaired, and drops a deleted one', async () => {
@@ -44,5 +44,27 @@ describe('schedule store, incremental reads', () => {
 		await tick();
 		expect(schedule.find(b.id)).toBeUndefined();
 		expect(schedule.appointments.map((x) => x.id)).toEqual([a.id]);
+	}, 60_000);
+
+	it('counts no-shows again only after an edit that touches a no-show', async () => {
+		const { schedule, book, showDayOf } = await setup();
+		const start = at(2, 9);
+		await showDayOf(start);
+		const a = book(start);
+		const b = book(at(2, 10));
+		schedule.setStatus(a.id, 'no-show');
+		const counts = schedule.noShows;
+		expect(schedule.noShowCount(a.patientId)).toBe(1);
+
+		// A move of another booking: the very same counts (nothing re-counted, nothing re-rendered).
+		schedule.move(b.id, { start: at(2, 11), end: plus(at(2, 11), 20), providerId: PROVIDER });
+		expect(schedule.noShows).toBe(counts);
+
+		schedule.setStatus(b.id, 'no-show');
+		expect(schedule.noShows).not.toBe(counts);
+		expect(schedule.noShowCount(a.patientId)).toBe(2);
+		// Taking a no-show back counts again too.
+		schedule.setStatus(b.id, 'booked');
+		expect(schedule.noShowCount(a.patientId)).toBe(1);
 	}, 60_000);
 });

@@ -85,6 +85,8 @@ export class ScheduleStore {
 	private readonly dirty = new Map<DocName, Pending>();
 	/** `allLoaded()`'s answer until a month changes. */
 	private loaded: Appointment[] | null = null;
+	/** `noShows()` over all open months, until a month's no-shows change. */
+	private noShowTotal: Map<string, number> | null = null;
 
 	constructor(
 		readonly ws: WorkspaceState,
@@ -164,7 +166,7 @@ export class ScheduleStore {
 
 	private readWholeMonth(name: DocName, doc: Y.Doc): void {
 		this.dirty.delete(name);
-		this.loaded = null;
+		this.loaded = this.noShowTotal = null;
 		const { records, quarantined } = appointmentsIn(doc).all();
 		const month: MonthData = {
 			appointments: new Map(records.filter((a) => !a.deletedAt).map((a) => [a.id, a])),
@@ -192,21 +194,29 @@ export class ScheduleStore {
 		this.dirty.delete(name);
 		if (!doc || !month || !p) return;
 		this.loaded = null;
-		month.noShows = month.overlapping = undefined;
+		month.overlapping = undefined;
 		const before = month.quarantined.size;
 		let quarantineChanged = false;
+		// Most edits (a move, a note) touch no no-show: the counts stay as they are, the same object.
+		let noShowsChanged = false;
 		const records = appointmentsIn(doc);
 		for (const id of p.ids) {
 			const r = records.get(id);
+			if (month.appointments.get(id)?.status === 'no-show') noShowsChanged = true;
 			month.appointments.delete(id);
 			if (month.quarantined.delete(id)) quarantineChanged = true;
 			if (!r) continue;
 			if (r.ok) {
 				if (!r.value.deletedAt) month.appointments.set(id, r.value);
+				if (!r.value.deletedAt && r.value.status === 'no-show') noShowsChanged = true;
 			} else {
 				month.quarantined.set(id, r.quarantined);
 				quarantineChanged = true;
 			}
+		}
+		if (noShowsChanged) {
+			month.noShows = undefined;
+			this.noShowTotal = null;
 		}
 		if (p.resolutions) {
 			this.readResolutions(month, doc);
@@ -294,6 +304,7 @@ export class ScheduleStore {
 
 	/** No-shows per patient over the open months. */
 	noShows(): Map<string, number> {
+		if (this.noShowTotal) return this.noShowTotal;
 		const out = new Map<string, number>();
 		for (const m of this.months.values()) {
 			if (!m.noShows) {
@@ -303,6 +314,7 @@ export class ScheduleStore {
 			}
 			for (const [id, n] of m.noShows) out.set(id, (out.get(id) ?? 0) + n);
 		}
+		this.noShowTotal = out;
 		return out;
 	}
 
@@ -408,7 +420,7 @@ export class ScheduleStore {
 		this.docs.clear();
 		this.months.clear();
 		this.dirty.clear();
-		this.loaded = null;
+		this.loaded = this.noShowTotal = null;
 		this.commonLoaded = false;
 	}
 }

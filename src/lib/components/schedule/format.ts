@@ -4,9 +4,24 @@
  * Instants are shown in the clinic's zone; calendar dates (`yyyy-mm-dd`) have none.
  */
 import { weekday, localDate, type AppointmentStatus } from '$lib/domain';
-import { clinicTime, STATUS_LABELS } from '../patients/record/format';
+import { clinicTime as formatClinicTime, STATUS_LABELS } from '../patients/record/format';
 
-export { clinicTime, STATUS_LABELS };
+export { STATUS_LABELS };
+
+/** Formatted times by zone and instant: a packed day formats hundreds on every change of day. */
+const times = new Map<string, string>();
+
+/** `9:30 AM` in the clinic's zone. */
+export function clinicTime(iso: string, timeZone: string): string {
+	const key = `${timeZone}|${iso}`;
+	let text = times.get(key);
+	if (text === undefined) {
+		// A bound, not an eviction policy: weeks of browsing stay well under it.
+		if (times.size >= 20_000) times.clear();
+		times.set(key, (text = formatClinicTime(iso, timeZone)));
+	}
+	return text;
+}
 
 /** Monday first: how an office thinks of its week (hours, preferred days). */
 export const WEEKDAY_ORDER: readonly number[] = [1, 2, 3, 4, 5, 6, 0];

@@ -4,7 +4,7 @@
  * conflict markers and colleagues' presence. Create one while a view component initialises.
  */
 import { patients, schedule, workspace } from '$lib/state';
-import { conflictTexts, indexById, presenceByRecord, type BlockSource } from './grid';
+import { conflictTexts, indexById, presenceByRecord, sameOrNew, type BlockSource } from './grid';
 
 export class GridInputs {
 	readonly timeZone = $derived(schedule.timeZone);
@@ -25,6 +25,11 @@ export class GridInputs {
 	});
 	/** What `layoutBlocks` needs besides the appointments. */
 	readonly layout = $derived({ slotMinutes: this.slotMinutes, canWrite: this.canWrite, source: this.source });
-	readonly conflicts = $derived(conflictTexts(schedule.conflicts));
+	// Not reactive: the last map, handed back while its entries stay the same (see `sameOrNew`).
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- never mutated; only compared with the next
+	#conflicts: ReadonlyMap<string, string> = new Map();
+	readonly conflicts = $derived.by(
+		() => (this.#conflicts = sameOrNew(this.#conflicts, conflictTexts(schedule.conflicts)))
+	);
 	readonly presence = $derived(presenceByRecord(workspace.sync.peers));
 }

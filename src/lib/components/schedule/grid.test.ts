@@ -2,6 +2,7 @@ import { render } from 'svelte/server';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Appointment } from '$lib/domain';
 import type { Conflict } from '$lib/domain/schedule/conflicts';
+import { availabilityTemplate } from '$lib/domain/schedule/availability-schemas';
 import {
 	assignLanes,
 	columnAt,
@@ -18,6 +19,10 @@ import {
 	presenceByRecord,
 	pxPerMinute,
 	reuseColumns,
+	skippedMinutes,
+	sameOrNew,
+	columnLayouts,
+	stableColumns,
 	shadeDay,
 	slotExists,
 	slotInstant,
@@ -219,6 +224,48 @@ describe('positions on daylight-saving days (America/Chicago)', () => {
 		expect(reuseColumns(before, [column(first), { ...column(first, 'q'), heading: 'Renamed' }])[1]).not.toBe(
 			before[1]
 		);
+		// A view's helper remembers its last columns between calls.
+		const reuse = stableColumns();
+		const one = reuse([column(first), column(first, 'q')]);
+		const two = reuse([column(second), column([...first], 'q')]);
+		expect(two[0]).not.toBe(one[0]);
+		expect(two[1]).toBe(one[1]);
+		expect(reuse([column(second), column(first, 'q')])).toEqual(two);
+		expect(reuse([column(second), column(first, 'q')])[0]).toBe(two[0]);
+	});
+
+	it('lays out again only a column whose appointments changed', () => {
+		const opts = { slotMinutes: 15, canWrite: true, source };
+		const a = appt('2026-11-02T15:00:00Z', '2026-11-02T15:30:00Z');
+		const b = appt('2026-11-02T16:00:00Z', '2026-11-02T16:30:00Z');
+		const layout = columnLayouts();
+		const p1 = layout('p', [a, b], '2026-11-02', CHICAGO, opts);
+		const q1 = layout('q', [b], '2026-11-02', CHICAGO, opts);
+		// A new array with the same records: the same blocks array.
+		expect(layout('p', [a, b], '2026-11-02', CHICAGO, opts)).toBe(p1);
+		const movedB = { ...b, start: '2026-11-02T17:00:00Z', end: '2026-11-02T17:30:00Z' };
+		const p2 = layout('p', [a, movedB], '2026-11-02', CHICAGO, opts);
+		expect(p2).not.toBe(p1);
+		expect(p2[0]).toBe(p1[0]);
+		expect(p2[1]).toMatchObject({ startMin: 660 });
+		expect(layout('q', [b], '2026-11-02', CHICAGO, opts)).toBe(q1);
+		// Another date, or other options (names, rights), lay out again.
+		expect(layout('q', [b], '2026-11-03', CHICAGO, opts)).toEqual([]);
+		expect(layout('p', [a, movedB], '2026-11-02', CHICAGO, { ...opts, canWrite: false })[0]).toMatchObject({
+			movable: false
+		});
+	});
+
+	it('keeps a map whose entries did not change', () => {
+		const prev = new Map([['a', 'Double-booked']]);
+		expect(sameOrNew(prev, new Map([['a', 'Double-booked']]))).toBe(prev);
+		const changed = new Map([['a', 'Outside working hours']]);
+		expect(sameOrNew(prev, changed)).toBe(changed);
+		const more = new Map([
+			['a', 'Double-booked'],
+			['b', 'Double-booked']
+		]);
+		expect(sameOrNew(prev, more)).toBe(more);
 	});
 
 	it('leaves out appointments of other dates and marks what can move', () => {
@@ -435,6 +482,15 @@ describe('slot starts', () => {
 	});
 });
 
+describe('skipped minutes', () => {
+	it('names only the wall-clock times a spring-forward day skips', () => {
+		const minutes = [60, 120, 150, 180, 540];
+		expect(skippedMinutes(SPRING, minutes, CHICAGO)).toEqual([120, 150]);
+		expect(skippedMinutes('2026-06-10', minutes, CHICAGO)).toEqual([]);
+		expect(skippedMinutes(FALL, minutes, CHICAGO)).toEqual([]);
+	});
+});
+
 describe('day and week views (server render)', () => {
 	const id = (k: number) => `00000000-0000-4000-9000-${String(k).padStart(12, '0')}`;
 	const [P1, P2, T1, R1, R2] = [id(1), id(2), id(3), id(4), id(5)];
@@ -490,17 +546,22 @@ describe('day and week views (server render)', () => {
 		expect(all).toContain('data-status="cancelled"');
 	});
 
-	it('gives writers one bookable cell per slot, one of them in the tab order', async () => {
+	it('gives writers one bookable cell (arrow keys move it) and a clickable group of rows per column', async () => {
 		const { default: DayView } = await import('./DayView.svelte');
 		await show([]);
 		await canWrite(true);
 		const out = render(DayView, { props: {} }).body;
-		// 07:00–19:00 at 15 minutes: 48 slots per provider.
-		expect(out.match(/data-slot-start=/g)).toHaveLength(96);
-		expect(out.match(/<button[^>]*class="slot[^"]*"[^>]*tabindex="0"/g)).toHaveLength(1);
-		expect(out).toContain(`data-slot-start="${at('2026-12-01T09:30')}"`);
+		// Not a button per slot (48 per provider here): one cell in the whole grid, at 8:00 on a day
+		// that is not today, in the first column.
+		expect(out.match(/<button[^>]*class="slot cell/g)).toHaveLength(1);
+		expect(out.match(/data-slot-start=/g)).toHaveLength(1);
+		expect(out).toContain(`data-slot-start="${at('2026-12-01T08:00')}"`);
+		expect(out).toContain('aria-label="Book 8:00 AM with Ada Vell"');
+		expect(out.match(/role="group" aria-label="Free slots with [^"]*"/g)).toEqual([
+			'role="group" aria-label="Free slots with Ada Vell"',
+			'role="group" aria-label="Free slots with Bo Tran"'
+		]);
 		expect(out).toContain(`data-column="${P2}"`);
-		expect(out).toContain('aria-label="Book 9:30 AM with Bo Tran"');
 		expect(out).toContain('Keyboard');
 	});
 
@@ -543,6 +604,38 @@ describe('day and week views (server render)', () => {
 		workspace.sync.peers = [];
 	});
 
+	it("shades the hours outside a provider's template, and only for that provider", async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		const { schedule } = await import('$lib/state');
+		await show([booking('2026-12-01T09:00', '2026-12-01T09:30')]);
+		await canWrite(true);
+		schedule.templates = [
+			availabilityTemplate.parse({
+				id: id(50),
+				createdAt: '2026-11-20T15:00:00.000Z',
+				updatedAt: '2026-11-20T15:00:00.000Z',
+				providerId: P1,
+				effectiveFrom: '2026-01-01',
+				// 2026-12-01 is a Tuesday.
+				days: [
+					{
+						weekday: 2,
+						intervals: [{ from: '09:00', to: '17:00' }],
+						breaks: [{ from: '12:00', to: '13:00' }]
+					}
+				]
+			})
+		];
+		try {
+			const out = render(DayView, { props: {} }).body;
+			// Ada Vell: before 9 and after 5 off, a lunch break; Bo Tran has no hours entered: no shading.
+			expect(out.match(/class="shade off/g)).toHaveLength(2);
+			expect(out.match(/class="shade break/g)).toHaveLength(1);
+		} finally {
+			schedule.templates = [];
+		}
+	});
+
 	it('shows rooms and a "No room" column in rooms mode', async () => {
 		const { default: DayView } = await import('./DayView.svelte');
 		await show([
@@ -555,7 +648,7 @@ describe('day and week views (server render)', () => {
 		expect(out).not.toContain('Storage');
 		expect(out).toContain('No room');
 		expect(out).toContain(`data-column="${R1}"`);
-		expect(out).toContain('aria-label="Book 9:30 AM in Exam 1"');
+		expect(out).toContain('aria-label="Book 8:00 AM in Exam 1"');
 	});
 
 	it('shows a week of one provider in seven day columns', async () => {
@@ -570,7 +663,7 @@ describe('day and week views (server render)', () => {
 		expect(out.match(/<h2[^>]*>/g)).toHaveLength(7);
 		expect(out).toContain('Tue, 12/1');
 		expect(out.match(/data-testid="appointment"/g)).toHaveLength(2);
-		expect(out).toContain('aria-label="Book 9:30 AM on Thursday, December 3"');
+		expect(out).toContain('aria-label="Book 8:00 AM on Sunday, November 29"');
 		expect(out).toContain('Week of Sunday, November 29 for Ada Vell');
 	});
 

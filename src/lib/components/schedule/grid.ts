@@ -122,14 +122,20 @@ export function durationText(minutes: number): string {
 	return [hours, mins].filter(Boolean).join(' ') || '0 minutes';
 }
 
-/** `Tuesday, March 10` for a calendar date. */
-export function dayLabel(date: string, style: 'long' | 'short' = 'long'): string {
-	return new Intl.DateTimeFormat('en-US', {
-		weekday: style,
-		month: style === 'long' ? 'long' : 'numeric',
+const dayFormats = {
+	long: new Intl.DateTimeFormat('en-US', { weekday: 'long', month: 'long', day: 'numeric', timeZone: 'UTC' }),
+	short: new Intl.DateTimeFormat('en-US', {
+		weekday: 'short',
+		month: 'numeric',
 		day: 'numeric',
 		timeZone: 'UTC'
-	}).format(new Date(`${date}T00:00:00Z`));
+	})
+};
+
+/** `Tuesday, March 10` for a calendar date. */
+export function dayLabel(date: string, style: 'long' | 'short' = 'long'): string {
+	// One formatter per style: creating one costs about a millisecond, and every change of day asks.
+	return dayFormats[style].format(new Date(`${date}T00:00:00Z`));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -295,6 +301,45 @@ export function layoutBlocks(
 	return blocks.map(stableBlock);
 }
 
+/**
+ * `layoutBlocks` per column, remembered: a column whose appointments are the same objects in the
+ * same order (and the same date, zone and options) gets back the very array it had, so an edit lays
+ * out only the column it touched. One per view component (keys are its column keys).
+ */
+export function columnLayouts(): (
+	key: string,
+	appointments: readonly Appointment[],
+	date: string,
+	timeZone: string,
+	opts: { slotMinutes: number; canWrite: boolean; source: BlockSource }
+) => BlockModel[] {
+	interface Last {
+		appointments: readonly Appointment[];
+		date: string;
+		timeZone: string;
+		opts: object;
+		blocks: BlockModel[];
+	}
+	const last = new Map<string, Last>();
+	return (key, appointments, date, timeZone, opts) => {
+		const prev = last.get(key);
+		if (
+			prev &&
+			prev.date === date &&
+			prev.timeZone === timeZone &&
+			prev.opts === opts &&
+			sameList(prev.appointments, appointments, (x, y) => x === y)
+		) {
+			return prev.blocks;
+		}
+		const blocks = layoutBlocks(appointments, date, timeZone, opts);
+		// Week views key columns by date: browsing weeks must not grow this without end.
+		if (last.size >= 64 && !prev) last.clear();
+		last.set(key, { appointments, date, timeZone, opts, blocks });
+		return blocks;
+	};
+}
+
 /** Names per source (a new source comes with a changed patient list) and patient. */
 const names = new WeakMap<BlockSource, Map<string, string>>();
 
@@ -363,6 +408,15 @@ export function reuseColumns(prev: readonly ColumnModel[], next: ColumnModel[]):
 			? old
 			: c;
 	});
+}
+
+/**
+ * A view's column models across renders: each call hands back the previous call's column objects
+ * where nothing changed (`reuseColumns`). Not reactive state: one per view component.
+ */
+export function stableColumns(): (next: ColumnModel[]) => ColumnModel[] {
+	let last: ColumnModel[] = [];
+	return (next) => (last = reuseColumns(last, next));
 }
 
 /** Appointments grouped by a key (provider, room), keeping their order. */
@@ -467,6 +521,16 @@ export function conflictTexts(conflicts: readonly Conflict[]): Map<string, strin
 	const out = new Map<string, string>();
 	for (const [id, set] of kinds) out.set(id, [...set].map((k) => CONFLICT_TEXT[k]).join(', '));
 	return out;
+}
+
+/**
+ * `next`, or `prev` when both hold the same entries: a conflict list that changed without changing
+ * any block's words (a moved booking that stays outside hours) then re-renders no block.
+ */
+export function sameOrNew<V>(prev: ReadonlyMap<string, V>, next: Map<string, V>): ReadonlyMap<string, V> {
+	if (prev.size !== next.size) return next;
+	for (const [k, v] of next) if (prev.get(k) !== v) return next;
+	return prev;
 }
 
 export interface PresenceBadge {
@@ -612,6 +676,13 @@ export function slotStarts(date: string, minutes: readonly number[], timeZone: s
 	if (Date.parse(day.end) - startMs === DAY_MINUTES * 60000)
 		return minutes.map((m) => new Date(startMs + m * 60000).toISOString());
 	return minutes.map((m) => (slotExists(date, m, timeZone) ? slotInstant(date, m, timeZone) : ''));
+}
+
+/** The wall-clock minutes among `minutes` that a date skips (none on a 24-hour day). */
+export function skippedMinutes(date: string, minutes: readonly number[], timeZone: string): number[] {
+	const day = zonedDayRange(date, timeZone);
+	if (Date.parse(day.end) - Date.parse(day.start) === DAY_MINUTES * 60000) return [];
+	return minutes.filter((m) => !slotExists(date, m, timeZone));
 }
 
 // ---------------------------------------------------------------------------------------------
