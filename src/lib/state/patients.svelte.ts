@@ -29,13 +29,27 @@ export class PatientsState {
 	private stops: (() => void)[] = [];
 	/** Records that failed validation, per shard. */
 	private quarantine = new Map<DocName, Map<string, QuarantinedRecord>>();
+	/** A read in progress, so that a second `load` (the schedule asks early on a first sync) waits for it. */
+	private loading: Promise<void> | null = null;
+	/** Counts resets: a read begun before one is dropped. */
+	private loadRun = 0;
 
 	constructor(private readonly ws: WorkspaceState) {}
 
-	async load(): Promise<void> {
-		if (this.loaded) return;
+	/** The first read of every shard; callers at once share one read (see `loading`). */
+	load(): Promise<void> {
+		if (this.loaded) return Promise.resolve();
+		const run = this.loadRun;
+		this.loading ??= this.read(run).finally(() => {
+			if (run === this.loadRun) this.loading = null;
+		});
+		return this.loading;
+	}
+
+	private async read(run: number): Promise<void> {
 		const hub = this.ws.docs();
 		const docs = await Promise.all(allPatientDocs().map((n) => hub.ready(n)));
+		if (run !== this.loadRun) return; // reset (locked) meanwhile
 		// After the first read only the records a transaction touched are decoded again: a colleague's
 		// edit of one patient must not re-validate a whole shard (20,000 patients make 1,250 a shard).
 		docs.forEach((doc, i) => {
@@ -230,6 +244,8 @@ export class PatientsState {
 	}
 
 	reset(): void {
+		this.loadRun += 1;
+		this.loading = null;
 		for (const stop of this.stops) stop();
 		this.stops = [];
 		this.byId.clear();

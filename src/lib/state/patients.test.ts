@@ -3,9 +3,10 @@
  * its sorted place, a renamed one moves, a deleted one leaves, a broken one is quarantined — and a
  * colleague's edit of one patient leaves every other patient object untouched.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { patientsDocFor } from '../crdt/layout';
+import { allPatientDocs, patientsDocFor } from '../crdt/layout';
+import { PatientsState } from './patients.svelte';
 import { addPatient, scheduleWorkspace as setup, tick } from './schedule-fixtures';
 
 describe('patients state, incremental reads', () => {
@@ -44,5 +45,29 @@ describe('patients state, incremental reads', () => {
 		await tick();
 		expect(names()).toEqual(['Abernathy', 'Testerly']);
 		expect(patients.nameOf(z.id)).toBe('Unknown patient');
+	}, 60_000);
+
+	it('reads the shards once when asked twice at once, and not at all after a reset', async () => {
+		const { ws, patients: first } = await setup();
+		const twice = new PatientsState(ws);
+		const observe = vi.spyOn(ws.docs(), 'ready');
+		await Promise.all([twice.load(), twice.load()]);
+		const shards = observe.mock.calls.length;
+		expect(shards).toBe(allPatientDocs().length);
+		expect(twice.list.map((p) => p.id)).toEqual(first.list.map((p) => p.id));
+		// A new patient appears (once).
+		addPatient(twice, 'Quillon', 'Bea', '1999-09-09');
+		await tick();
+		expect(twice.list.filter((p) => p.familyName === 'Quillon')).toHaveLength(1);
+
+		const dropped = new PatientsState(ws);
+		const pending = dropped.load();
+		dropped.reset();
+		await pending;
+		expect(dropped.loaded).toBe(false);
+		expect(dropped.list).toEqual([]);
+		await dropped.load();
+		expect(dropped.loaded).toBe(true);
+		observe.mockRestore();
 	}, 60_000);
 });
