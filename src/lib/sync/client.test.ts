@@ -166,6 +166,48 @@ describe('SyncClient', () => {
 		await waitFor(() => inStep(a.client));
 	});
 
+	it('keeps the unsynced count equal to the state-vector difference through random offline work', async () => {
+		const r = await relay();
+		const a = workstation(r, {}, ['directory']);
+		const b = workstation(r, {}, ['directory']);
+		await waitFor(() => inStep(a.client) && inStep(b.client));
+		const da = a.doc('directory');
+		const rooms = da.getMap<string>('rooms');
+		// What the relay has of every client, against what A has: the count the status must show.
+		const expected = () => {
+			const relaySv = Y.decodeStateVector(Y.encodeStateVector(r.doc('directory')));
+			let n = 0;
+			for (const [c, clock] of Y.decodeStateVector(Y.encodeStateVector(da)))
+				n += Math.max(0, clock - (relaySv.get(c) ?? 0));
+			return n;
+		};
+		let seed = 7;
+		const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+		for (let round = 0; round < 3; round++) {
+			a.client.pause();
+			for (let i = 0; i < 25; i++) {
+				const op = rand(4);
+				if (op === 0) rooms.set(`a${rand(6)}`, `Room ${i}`);
+				else if (op === 1)
+					b.doc('directory')
+						.getMap('rooms')
+						.set(`b${rand(6)}`, `Room ${i}`);
+				else if (op === 2) {
+					// Another tab's (or the store's) update: a client the relay has never seen.
+					const other = new Y.Doc();
+					Y.applyUpdate(other, Y.encodeStateAsUpdate(da));
+					other.getMap('rooms').set(`o${i}`, 'Room');
+					Y.applyUpdate(da, Y.encodeStateAsUpdate(other, Y.encodeStateVector(da)), 'elsewhere');
+				} else rooms.set(`a${rand(6)}`, `Room ${i}b`);
+				expect(a.client.unsyncedChanges('directory')).toBe(expected());
+			}
+			expect(expected()).toBeGreaterThan(0);
+			a.client.resume();
+			await waitFor(() => inStep(a.client) && inStep(b.client), 5000, `round ${round} confirmed`);
+			expect(expected()).toBe(0);
+		}
+	});
+
 	it('stays quiet with a relay that answers every step 1 with its own step 1', async () => {
 		const r = await relay({ chattyStep1: true });
 		const a = workstation(r);
