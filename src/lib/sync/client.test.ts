@@ -208,6 +208,25 @@ describe('SyncClient', () => {
 		}
 	});
 
+	it('emits no status for remote updates that leave it unchanged', async () => {
+		const r = await relay();
+		const a = workstation(r, {}, ['directory']);
+		const b = workstation(r, {}, ['directory']);
+		await waitFor(() => inStep(a.client) && inStep(b.client));
+		await new Promise((res) => setTimeout(res, 50));
+		const seen: unknown[] = [];
+		a.client.onStatus((s) => seen.push(s));
+		for (let i = 0; i < 5; i++) b.doc('directory').getMap('rooms').set(`r${i}`, `Room ${i}`);
+		await waitFor(() => a.doc('directory').getMap('rooms').size === 5, 5000, 'remote edits arrived');
+		await waitFor(() => inStep(b.client), 5000, 'b confirmed');
+		await new Promise((res) => setTimeout(res, 50));
+		expect(seen).toEqual([]);
+		// A change of its own still shows.
+		a.doc('directory').getMap('rooms').set('mine', 'Room 9');
+		await waitFor(() => seen.length > 0, 5000, 'own change emitted');
+		expect(seen[0]).toMatchObject({ unsyncedChanges: 1 });
+	});
+
 	it('stays quiet with a relay that answers every step 1 with its own step 1', async () => {
 		const r = await relay({ chattyStep1: true });
 		const a = workstation(r);

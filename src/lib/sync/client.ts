@@ -66,6 +66,7 @@ export class SyncClient {
 	private retrying = false;
 	private wrongVersion = false;
 	private emitQueued = false;
+	private lastEmitted: SyncStatus | null = null;
 	private destroyed = false;
 
 	constructor(private readonly opts: SyncClientOptions) {
@@ -258,7 +259,32 @@ export class SyncClient {
 		this.emitQueued = true;
 		queueMicrotask(() => {
 			this.emitQueued = false;
-			if (!this.destroyed) this.events.emit('status', this.status);
+			if (this.destroyed) return;
+			const status = this.status;
+			// Every remote update lands here; an unchanged status would only re-render the header.
+			if (this.lastEmitted && sameStatus(this.lastEmitted, status)) return;
+			this.lastEmitted = status;
+			this.events.emit('status', status);
 		});
 	}
+}
+
+function sameStatus(a: SyncStatus, b: SyncStatus): boolean {
+	return (
+		a.connection === b.connection &&
+		a.docs === b.docs &&
+		a.syncedDocs === b.syncedDocs &&
+		a.unsyncedChanges === b.unsyncedChanges &&
+		a.lastSyncedAt === b.lastSyncedAt &&
+		a.retryAt === b.retryAt &&
+		a.error?.code === b.error?.code &&
+		a.error?.message === b.error?.message &&
+		a.error?.action === b.error?.action &&
+		sameList(a.pendingDocs, b.pendingDocs) &&
+		sameList(a.blockedDocs, b.blockedDocs)
+	);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+	return a.length === b.length && a.every((x, i) => x === b[i]);
 }
