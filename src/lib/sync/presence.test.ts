@@ -91,6 +91,26 @@ describe('ClinicPresence', () => {
 		expect(p.local?.view).toEqual({ screen: 'welcome' });
 	});
 
+	it('sends an unchanged view no more, and coalesces quick changes into the last one', async () => {
+		const p = new ClinicPresence(new Y.Doc(), ana, { screen: 'schedule' }, { minIntervalMs: 40 });
+		cleanup.push(() => p.destroy());
+		const sent: unknown[] = [];
+		p.awareness.on('update', (_: unknown, origin: unknown) => {
+			if (origin === 'local') sent.push(p.awareness.getLocalState()?.view);
+		});
+		for (let i = 0; i < 5; i++) p.setView({ screen: 'schedule' });
+		expect(sent).toEqual([]);
+		p.setView({ screen: 'schedule', date: '2026-11-27' });
+		p.setView({ screen: 'schedule', date: '2026-11-28' });
+		p.setView({ screen: 'schedule', date: '2026-11-29' });
+		expect(sent).toEqual([{ screen: 'schedule', date: '2026-11-27' }]);
+		await waitFor(() => sent.length === 2, 2000, 'trailing view');
+		expect(sent[1]).toEqual({ screen: 'schedule', date: '2026-11-29' });
+		await new Promise((res) => setTimeout(res, 100));
+		expect(sent).toHaveLength(2);
+		expect(p.local?.view).toEqual({ screen: 'schedule', date: '2026-11-29' });
+	});
+
 	it('drops remote states that fail the schema, keeping valid ones', async () => {
 		const { relay, station } = await setup();
 		const a = station(ana);
