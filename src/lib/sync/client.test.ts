@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import type { DocName } from '../crdt/layout';
 import { CloseCode } from '../domain/sync/mux';
 import { SyncClient, type SyncClientOptions } from './client';
 import type { RetryInfo } from './mux-connection';
+import { RelayAck } from './relay-ack';
 import { TestRelay, waitFor } from './test-relay';
 
 const cleanup: (() => unknown)[] = [];
@@ -236,6 +237,28 @@ describe('SyncClient', () => {
 		const frames = a.client.mux.stats.framesOut;
 		await new Promise((res) => setTimeout(res, 300));
 		expect(a.client.mux.stats.framesOut).toBe(frames);
+	});
+
+	it('spreads the periodic resync over tasks, one document each', async () => {
+		const r = await relay();
+		const a = workstation(r, { resyncIntervalMs: 100 });
+		await waitFor(() => inStep(a.client));
+		let calls = 0;
+		let sameRun = 0;
+		let settled = true;
+		const original = RelayAck.prototype.sendStep1;
+		const spy = vi.spyOn(RelayAck.prototype, 'sendStep1').mockImplementation(function (this: RelayAck) {
+			calls++;
+			// A call before the previous call's microtask ran is in the same synchronous run.
+			if (!settled) sameRun++;
+			settled = false;
+			queueMicrotask(() => (settled = true));
+			return original.call(this);
+		});
+		cleanup.push(() => spy.mockRestore());
+		await waitFor(() => calls >= 2 * NAMES.length, 5000, 'two resync rounds');
+		expect(sameRun).toBe(0);
+		await waitFor(() => inStep(a.client), 5000, 'still in step');
 	});
 
 	it('syncNow asks every document again and skips a pending backoff wait', async () => {

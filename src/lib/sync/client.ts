@@ -67,6 +67,7 @@ export class SyncClient {
 	private wrongVersion = false;
 	private emitQueued = false;
 	private lastEmitted: SyncStatus | null = null;
+	private spreadTimer: ReturnType<typeof setTimeout> | null = null;
 	private destroyed = false;
 
 	constructor(private readonly opts: SyncClientOptions) {
@@ -88,7 +89,7 @@ export class SyncClient {
 		];
 		// One timer for every document, instead of y-websocket's per-provider resyncInterval (which also
 		// reads the global WebSocket, absent in Node 20), and each resync doubles as a confirmation.
-		this.resyncTimer = setInterval(() => this.resync(), opts.resyncIntervalMs ?? 60_000);
+		this.resyncTimer = setInterval(() => this.resyncSpread(), opts.resyncIntervalMs ?? 60_000);
 		if (opts.connect ?? true) this.mux.connect();
 	}
 
@@ -245,6 +246,8 @@ export class SyncClient {
 		for (const name of [...this.entries.keys()]) this.detach(name);
 		this.destroyed = true;
 		clearInterval(this.resyncTimer);
+		if (this.spreadTimer !== null) clearTimeout(this.spreadTimer);
+		this.spreadTimer = null;
 		for (const off of this.offMux) off();
 		this.mux.destroy();
 		this.events.clear();
@@ -252,6 +255,23 @@ export class SyncClient {
 
 	private resync(): void {
 		for (const e of this.entries.values()) e.ack.sendStep1();
+	}
+
+	/**
+	 * The periodic resync, one document per task: every step 1 encodes a state vector and its answer
+	 * is applied, and thirty documents at once make a long task that a colleague's edit can wait behind.
+	 */
+	private resyncSpread(): void {
+		if (this.spreadTimer !== null) return;
+		const names = [...this.entries.keys()];
+		const next = () => {
+			this.spreadTimer = null;
+			const name = names.shift();
+			if (name === undefined || this.destroyed) return;
+			this.entries.get(name)?.ack.sendStep1();
+			this.spreadTimer = setTimeout(next, 0);
+		};
+		next();
 	}
 
 	private changed(): void {
