@@ -131,10 +131,12 @@ export class SyncClient {
 		provider.on('status', onChange);
 		provider.on('sync', onChange);
 		provider.on('closed', onClosed);
+		const offAwareness = sendOwnPresenceOnly(provider);
 		entry.off = () => {
 			provider.off('status', onChange);
 			provider.off('sync', onChange);
 			provider.off('closed', onClosed);
+			offAwareness();
 		};
 		this.entries.set(docName, entry);
 		this.changed();
@@ -287,6 +289,26 @@ export class SyncClient {
 			this.events.emit('status', status);
 		});
 	}
+}
+
+/**
+ * y-websocket sends every awareness change it sees, including the states it has just received from
+ * the relay: each colleague's presence update came back to the relay once from every workstation,
+ * and the relay sent each copy to every client (51 with 50 connected) — work on every workstation's
+ * main thread for nothing. The relay already forwards each state to everyone, so only this
+ * workstation's own state (set, renewed or removed) is sent.
+ */
+function sendOwnPresenceOnly(provider: WebsocketProvider): () => void {
+	const awareness = provider.awareness;
+	const send = provider._awarenessUpdateHandler;
+	awareness.off('update', send);
+	const own = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+		const me = awareness.clientID;
+		if (changes.added.includes(me) || changes.updated.includes(me) || changes.removed.includes(me))
+			send({ added: [], updated: [me], removed: [] }, origin);
+	};
+	awareness.on('update', own);
+	return () => awareness.off('update', own);
 }
 
 function sameStatus(a: SyncStatus, b: SyncStatus): boolean {
