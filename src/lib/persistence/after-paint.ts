@@ -45,7 +45,8 @@ export function afterPaint(run: () => void, maxDelayMs = 100): Cancel {
 		if (frame !== undefined && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
 	};
 	const latest = setTimeout(fire, maxDelayMs);
-	if (typeof requestAnimationFrame === 'function') {
+	const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+	if (typeof requestAnimationFrame === 'function' && !hidden) {
 		// The frame's callbacks run before its paint; a task queued from them runs after it.
 		frame = requestAnimationFrame(() => {
 			frame = undefined;

@@ -68,6 +68,14 @@ describe('EncryptedDocStore: writes after the paint', () => {
 		expect(tab.store.pendingCount).toBe(0);
 	});
 
+	it('writes without waiting for a frame while the page is hidden', async () => {
+		const f = await fixture();
+		const tab = await openTab(f, DOC, { writeWithinMs: 60_000 });
+		page.hide();
+		tab.doc.getMap('patients').set('p1', 1);
+		await vi.waitFor(async () => expect(await readRaw(f.idb, DOC)).toHaveLength(1), { timeout: 2000 });
+	});
+
 	it('writes at once on flush, on pagehide and when the page is hidden, without writing twice', async () => {
 		const f = await fixture();
 		// No frame and no fallback within the test: only flush and hiding can write.
