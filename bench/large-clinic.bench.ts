@@ -32,6 +32,8 @@
  *   Per keystroke: keydown `timeStamp` → the next frame's start (search and DOM update done) and →
  *   the end of that frame.
  *
+ * LARGE_CLINIC_ONLY=remote: only the first syncs and the remote edit (with LARGE_CLINIC_PROFILE, its
+ * profiles), for iterating on the sync path.
  * LARGE_CLINIC_PROFILE=<dir>: after the measurements, V8 CPU profiles of a few remote edits (A and
  * B), one cold open and two typed queries, written to <dir> and summarised by function; for the
  * search also a trace with GC events and a sampling heap profile (support/search-diagnosis.ts).
@@ -51,7 +53,9 @@ import {
 	join,
 	moveTarget,
 	profiled,
+	profileRemote,
 	quiet,
+	remoteBreakdown,
 	remoteEdit,
 	waitDense,
 	waitSynced,
@@ -96,6 +100,8 @@ const SIZES = SMOKE
 			profileRuns: 3
 		};
 const PROFILE_DIR = SMOKE ? undefined : process.env.LARGE_CLINIC_PROFILE;
+/** LARGE_CLINIC_ONLY=remote: stop after the remote edit (and its profiles): minutes less per try. */
+const ONLY_REMOTE = process.env.LARGE_CLINIC_ONLY === 'remote';
 /** 300 ms round trip for workstation B's first sync (then loopback). */
 const SLOW_ONE_WAY_MS = 150;
 
@@ -293,6 +299,7 @@ async function main(): Promise<void> {
 			`(± ${clock.uncertainty.toFixed(2)}) subtracted, ${clockAfter.bMinusA.toFixed(2)} ms after; ` +
 			`B's DOM median ${median(remote.map((r) => r.remoteDom)).toFixed(1)} ms; A's own paint median ${median(remote.map((r) => r.local)).toFixed(1)} ms`;
 		log(`remote: ${remote.map((r) => r.remote.toFixed(0)).join(' ')}`);
+		log(remoteBreakdown(remote));
 		reportSeries(
 			'large clinic: remote edit A → relay → B painted',
 			remote.map((r) => r.remote),
@@ -306,6 +313,11 @@ async function main(): Promise<void> {
 			value: round1(median(remote.map((r) => r.local))),
 			notes: 'the same samples: A’s Enter keydown → A’s own frame with the block moved'
 		});
+		if (ONLY_REMOTE) {
+			if (PROFILE_DIR) await profileRemote(a.page, b.page, target, PROFILE_DIR, 2 * SIZES.profileRuns);
+			log(`large-clinic: remote edit only, done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+			return;
+		}
 
 		// ---- offline cold open (A) ----
 		for (const l of others) l.close();

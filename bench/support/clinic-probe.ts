@@ -66,6 +66,22 @@ export const CLINIC_PROBE = String.raw`(() => {
 	});
 	lockWatch.observe(document, { subtree: true, childList: true });
 	const searchLog = [];
+	// When this page's sockets sent and received frames (the last 500 of each): splits a remote edit
+	// into A's handler, the way through the relay, B's handling and B's frame.
+	const wire = { sends: [], msgs: [] };
+	const keep = (list, t) => { list.push(t); if (list.length > 500) list.splice(0, list.length - 500); };
+	const NativeSocket = window.WebSocket;
+	if (NativeSocket) {
+		const send = NativeSocket.prototype.send;
+		NativeSocket.prototype.send = function (data) { keep(wire.sends, performance.now()); return send.call(this, data); };
+		window.WebSocket = class extends NativeSocket {
+			constructor(...args) {
+				super(...args);
+				this.addEventListener('message', () => keep(wire.msgs, performance.now()));
+			}
+		};
+	}
+	const firstAfter = (list, t) => { for (const x of list) if (x >= t) return x; return NaN; };
 	window.__clinicBench = {
 		setDense(ids) { dense = new Set(ids); },
 		denseReady,
@@ -73,7 +89,8 @@ export const CLINIC_PROBE = String.raw`(() => {
 		now() { return performance.timeOrigin + performance.now(); },
 		arm(spec) {
 			const name = 'clinicdesk:large-clinic:' + spec.name;
-			let t0 = spec.event ? NaN : performance.now();
+			const armed = performance.now();
+			let t0 = spec.event ? NaN : armed;
 			let done = false;
 			let observer = null;
 			let check = () => undefined;
@@ -106,9 +123,15 @@ export const CLINIC_PROBE = String.raw`(() => {
 					done = true;
 					const dom = performance.now();
 					cleanup();
+					const send = firstAfter(wire.sends, t0);
+					const msg = firstAfter(wire.msgs, armed);
 					afterPaint().then(({ frame, doubleRaf }) => {
 						if (spec.event) performance.measure(name, { start: t0, end: frame });
-						resolve({ input: spec.event ? epoch(t0) : NaN, dom: epoch(dom), frame: epoch(frame), doubleRaf: epoch(doubleRaf) });
+						else if (!Number.isNaN(msg)) performance.measure(name, { start: msg, end: frame });
+						resolve({
+							input: spec.event ? epoch(t0) : NaN, dom: epoch(dom), frame: epoch(frame), doubleRaf: epoch(doubleRaf),
+							send: epoch(send), msg: epoch(msg)
+						});
 					});
 				};
 				observer = new MutationObserver(() => check());
@@ -181,6 +204,10 @@ export interface Sample {
 	dom: number;
 	frame: number;
 	doubleRaf: number;
+	/** The page's first socket send after the input (NaN: none yet when the DOM was ready). */
+	send: number;
+	/** The page's first socket message after `arm` (NaN: none). */
+	msg: number;
 }
 
 export interface KeystrokeRecord {

@@ -10,7 +10,13 @@ import * as Y from 'yjs';
 import { token } from '../../tests/integration/support/clients';
 import type { RelayIdentityForTests } from '../../tests/integration/support/relay';
 import { log, SMOKE } from '../lib';
-import { startProfiler, summariseProfile, type CpuProfile } from './browser';
+import {
+	startProfiler,
+	summariseProfile,
+	summariseTrace,
+	TRACE_CATEGORIES,
+	type CpuProfile
+} from './browser';
 import type { ArmSpec, Sample } from './clinic-probe';
 import {
 	DEMO_PASSPHRASE,
@@ -132,6 +138,26 @@ export interface RemoteSample {
 	local: number;
 	/** A's Enter keydown → B's DOM showing it. */
 	remoteDom: number;
+	/** A's Enter keydown → A's first socket send (A's handler: the edit, its storage, the update out). */
+	aSend: number;
+	/** A's Enter keydown → B's first socket message after it (+ the relay and loopback). */
+	bMessage: number;
+}
+
+/** Medians of where a remote edit's time goes, for the log. */
+export function remoteBreakdown(samples: readonly RemoteSample[]): string {
+	const med = (f: (s: RemoteSample) => number) => {
+		const v = samples
+			.map(f)
+			.filter(Number.isFinite)
+			.sort((x, y) => x - y);
+		return v.length ? v[Math.floor((v.length - 1) / 2)]!.toFixed(1) : '–';
+	};
+	return (
+		`remote, medians from A's Enter: A's first send ${med((s) => s.aSend)} ms, B's first message ` +
+		`${med((s) => s.bMessage)}, B's DOM ${med((s) => s.remoteDom)}, B's frame ${med((s) => s.remote)}; ` +
+		`B message → DOM ${med((s) => s.remoteDom - s.bMessage)}, DOM → frame ${med((s) => s.remote - s.remoteDom)}`
+	);
 }
 
 export async function remoteEdit(
@@ -165,7 +191,9 @@ export async function remoteEdit(
 	return {
 		remote: sb.frame - bMinusA - sa.input,
 		remoteDom: sb.dom - bMinusA - sa.input,
-		local: sa.frame - sa.input
+		local: sa.frame - sa.input,
+		aSend: sa.send - sa.input,
+		bMessage: sb.msg - bMinusA - sa.input
 	};
 }
 
@@ -276,4 +304,38 @@ export async function profiled(page: Page, file: string, run: () => Promise<unkn
 	for (const r of s.bySelf) log(`  ${r.selfMs.toFixed(1).padStart(8)} ms  ${r.fn}`);
 	log('  by total time:');
 	for (const r of s.byTotal) log(`  ${r.totalMs.toFixed(1).padStart(8)} ms  ${r.fn}`);
+}
+
+/** CPU profiles of `runs` remote edits on B (the receiver), then on A (the sender), written to `dir`. */
+export async function profileRemote(a: Page, b: Page, id: string, dir: string, runs: number): Promise<void> {
+	fs.mkdirSync(dir, { recursive: true });
+	const clock = await clockOffset(a, b);
+	let n = 0;
+	const edits = async () => {
+		for (let i = 0; i < runs; i++)
+			await remoteEdit(a, b, id, n++ % 2 === 0 ? 'ArrowDown' : 'ArrowUp', clock.bMinusA);
+	};
+	const browser = b.context().browser()!;
+	const tracePath = path.join(dir, 'remote-edit-B.trace.json');
+	const heapBefore = await b.evaluate(() => window.__clinicBench.heap());
+	await browser.startTracing(b, { path: tracePath, categories: TRACE_CATEGORIES });
+	const traced: RemoteSample[] = [];
+	try {
+		for (let i = 0; i < runs; i++)
+			traced.push(await remoteEdit(a, b, id, n++ % 2 === 0 ? 'ArrowDown' : 'ArrowUp', clock.bMinusA));
+	} finally {
+		await browser.stopTracing();
+	}
+	const trace = JSON.parse(fs.readFileSync(tracePath, 'utf8')) as Parameters<typeof summariseTrace>[0];
+	const t = summariseTrace(trace, 'clinicdesk:large-clinic:remote-edit', 20);
+	log(
+		`\ntrace of B, first socket message → frame, ${t.spans.length} edits (${traced.map((s) => s.remote.toFixed(0)).join(' ')} ms): ` +
+			`${t.spanMs.toFixed(1)} ms, main thread busy ${t.busyMs.toFixed(1)} ms (CPU ${t.cpuMs.toFixed(1)}); JS heap ` +
+			`${(heapBefore / 1e6).toFixed(0)} MB`
+	);
+	for (const r of t.byName) log(`  ${r.selfMs.toFixed(1).padStart(8)} ms  ${r.name}`);
+	log(remoteBreakdown(traced));
+	await profiled(b, path.join(dir, 'remote-edit-B.cpuprofile'), edits);
+	await profiled(a, path.join(dir, 'remote-edit-A.cpuprofile'), edits);
+	log(`\nprofiles in ${dir}`);
 }

@@ -190,6 +190,8 @@ describe('EncryptedDocStore: write failures', () => {
 		const tab = await openTab(f, DOC);
 		failNextAdd('UnknownError', 2);
 		tab.doc.getMap('patients').set('p1', { name: SECRET });
+		// The store's own attempt (shortly after the update), then flush's retry.
+		await vi.waitFor(() => expect(tab.store.errors).toHaveLength(1));
 		await expect(tab.store.flush()).rejects.toBeInstanceOf(StoreFailure);
 		expect(tab.store.errors.map((e) => e.kind)).toEqual(['write', 'write']);
 		expect(tab.store.errors[0]?.message).toContain('UnknownError');

@@ -16,10 +16,14 @@
  * compaction never races this store's own appends and `flush()` is simply "wait for the queue, then write the
  * rest". Updates that arrive while a write is in flight are merged into the next record.
  *
+ * Why after the next frame: an update, local or from the relay, is applied and shown in the same task; sealing and
+ * storing it then would hold the paint back (after-paint.ts). `flush()` and a page being hidden write at once.
+ *
  * Failures never throw out of Yjs event handlers: they land in `errors` / `onError`, and unsaved updates stay in
  * `pending` (in memory, like the doc itself) to be retried on the next write or flush.
  */
 import * as Y from 'yjs';
+import { afterPaint, type Cancel } from './after-paint';
 import { recordAad, seal } from './crypto';
 import { problem, reportTo, StoreFailure, type Problem, type StoreError } from './errors';
 import {
@@ -47,8 +51,13 @@ export interface EncryptedDocStoreOptions {
 	olderKeys?: readonly CryptoKey[];
 	/** Compact once this store knows of more than this many records of the doc. Default 300. */
 	compactEvery?: number;
-	/** 0 (default): write each update at once, merging those that arrive during a write. >0: batch for this long. */
+	/**
+	 * 0 (default): write each update right after the next frame (at most ~100 ms later, at once when
+	 * the page is hidden), merging those that arrive meanwhile or during a write. >0: batch for this long.
+	 */
 	debounceMs?: number;
+	/** With `debounceMs` 0: the longest an update waits for the next frame before it is written. Default 100. */
+	writeWithinMs?: number;
 	onError?: (e: StoreError) => void;
 }
 
@@ -72,6 +81,7 @@ export class EncryptedDocStore {
 	private tail: Promise<void>;
 	private drainQueued = false;
 	private timer: ReturnType<typeof setTimeout> | undefined;
+	private cancelAfterPaint: Cancel | undefined;
 	private detached = false;
 	/** Records of this doc this store knows to exist (loaded, written, or left by compaction). */
 	private count = 0;
@@ -166,7 +176,10 @@ export class EncryptedDocStore {
 		if (origin === this || this.detached) return;
 		this.pending.push(update);
 		if (this.debounceMs === 0) {
-			this.scheduleDrain();
+			this.cancelAfterPaint ??= afterPaint(() => {
+				this.cancelAfterPaint = undefined;
+				this.scheduleDrain();
+			}, this.opts.writeWithinMs);
 		} else if (this.timer === undefined) {
 			this.timer = setTimeout(() => {
 				this.timer = undefined;
@@ -307,6 +320,8 @@ export class EncryptedDocStore {
 	}
 
 	private clearTimer(): void {
+		this.cancelAfterPaint?.();
+		this.cancelAfterPaint = undefined;
 		if (this.timer === undefined) return;
 		clearTimeout(this.timer);
 		this.timer = undefined;

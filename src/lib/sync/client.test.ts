@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import * as Y from 'yjs';
 import type { DocName } from '../crdt/layout';
 import { CloseCode } from '../domain/sync/mux';
 import { SyncClient, type SyncClientOptions } from './client';
 import type { RetryInfo } from './mux-connection';
+import { RelayAck } from './relay-ack';
 import { TestRelay, waitFor } from './test-relay';
 
 const cleanup: (() => unknown)[] = [];
@@ -166,6 +167,67 @@ describe('SyncClient', () => {
 		await waitFor(() => inStep(a.client));
 	});
 
+	it('keeps the unsynced count equal to the state-vector difference through random offline work', async () => {
+		const r = await relay();
+		const a = workstation(r, {}, ['directory']);
+		const b = workstation(r, {}, ['directory']);
+		await waitFor(() => inStep(a.client) && inStep(b.client));
+		const da = a.doc('directory');
+		const rooms = da.getMap<string>('rooms');
+		// What the relay has of every client, against what A has: the count the status must show.
+		const expected = () => {
+			const relaySv = Y.decodeStateVector(Y.encodeStateVector(r.doc('directory')));
+			let n = 0;
+			for (const [c, clock] of Y.decodeStateVector(Y.encodeStateVector(da)))
+				n += Math.max(0, clock - (relaySv.get(c) ?? 0));
+			return n;
+		};
+		let seed = 7;
+		const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+		for (let round = 0; round < 3; round++) {
+			a.client.pause();
+			for (let i = 0; i < 25; i++) {
+				const op = rand(4);
+				if (op === 0) rooms.set(`a${rand(6)}`, `Room ${i}`);
+				else if (op === 1)
+					b.doc('directory')
+						.getMap('rooms')
+						.set(`b${rand(6)}`, `Room ${i}`);
+				else if (op === 2) {
+					// Another tab's (or the store's) update: a client the relay has never seen.
+					const other = new Y.Doc();
+					Y.applyUpdate(other, Y.encodeStateAsUpdate(da));
+					other.getMap('rooms').set(`o${i}`, 'Room');
+					Y.applyUpdate(da, Y.encodeStateAsUpdate(other, Y.encodeStateVector(da)), 'elsewhere');
+				} else rooms.set(`a${rand(6)}`, `Room ${i}b`);
+				expect(a.client.unsyncedChanges('directory')).toBe(expected());
+			}
+			expect(expected()).toBeGreaterThan(0);
+			a.client.resume();
+			await waitFor(() => inStep(a.client) && inStep(b.client), 5000, `round ${round} confirmed`);
+			expect(expected()).toBe(0);
+		}
+	});
+
+	it('emits no status for remote updates that leave it unchanged', async () => {
+		const r = await relay();
+		const a = workstation(r, {}, ['directory']);
+		const b = workstation(r, {}, ['directory']);
+		await waitFor(() => inStep(a.client) && inStep(b.client));
+		await new Promise((res) => setTimeout(res, 50));
+		const seen: unknown[] = [];
+		a.client.onStatus((s) => seen.push(s));
+		for (let i = 0; i < 5; i++) b.doc('directory').getMap('rooms').set(`r${i}`, `Room ${i}`);
+		await waitFor(() => a.doc('directory').getMap('rooms').size === 5, 5000, 'remote edits arrived');
+		await waitFor(() => inStep(b.client), 5000, 'b confirmed');
+		await new Promise((res) => setTimeout(res, 50));
+		expect(seen).toEqual([]);
+		// A change of its own still shows.
+		a.doc('directory').getMap('rooms').set('mine', 'Room 9');
+		await waitFor(() => seen.length > 0, 5000, 'own change emitted');
+		expect(seen[0]).toMatchObject({ unsyncedChanges: 1 });
+	});
+
 	it('stays quiet with a relay that answers every step 1 with its own step 1', async () => {
 		const r = await relay({ chattyStep1: true });
 		const a = workstation(r);
@@ -175,6 +237,28 @@ describe('SyncClient', () => {
 		const frames = a.client.mux.stats.framesOut;
 		await new Promise((res) => setTimeout(res, 300));
 		expect(a.client.mux.stats.framesOut).toBe(frames);
+	});
+
+	it('spreads the periodic resync over tasks, one document each', async () => {
+		const r = await relay();
+		const a = workstation(r, { resyncIntervalMs: 100 });
+		await waitFor(() => inStep(a.client));
+		let calls = 0;
+		let sameRun = 0;
+		let settled = true;
+		const original = RelayAck.prototype.sendStep1;
+		const spy = vi.spyOn(RelayAck.prototype, 'sendStep1').mockImplementation(function (this: RelayAck) {
+			calls++;
+			// A call before the previous call's microtask ran is in the same synchronous run.
+			if (!settled) sameRun++;
+			settled = false;
+			queueMicrotask(() => (settled = true));
+			return original.call(this);
+		});
+		cleanup.push(() => spy.mockRestore());
+		await waitFor(() => calls >= 2 * NAMES.length, 5000, 'two resync rounds');
+		expect(sameRun).toBe(0);
+		await waitFor(() => inStep(a.client), 5000, 'still in step');
 	});
 
 	it('syncNow asks every document again and skips a pending backoff wait', async () => {

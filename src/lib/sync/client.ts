@@ -66,6 +66,8 @@ export class SyncClient {
 	private retrying = false;
 	private wrongVersion = false;
 	private emitQueued = false;
+	private lastEmitted: SyncStatus | null = null;
+	private spreadTimer: ReturnType<typeof setTimeout> | null = null;
 	private destroyed = false;
 
 	constructor(private readonly opts: SyncClientOptions) {
@@ -87,7 +89,7 @@ export class SyncClient {
 		];
 		// One timer for every document, instead of y-websocket's per-provider resyncInterval (which also
 		// reads the global WebSocket, absent in Node 20), and each resync doubles as a confirmation.
-		this.resyncTimer = setInterval(() => this.resync(), opts.resyncIntervalMs ?? 60_000);
+		this.resyncTimer = setInterval(() => this.resyncSpread(), opts.resyncIntervalMs ?? 60_000);
 		if (opts.connect ?? true) this.mux.connect();
 	}
 
@@ -129,10 +131,12 @@ export class SyncClient {
 		provider.on('status', onChange);
 		provider.on('sync', onChange);
 		provider.on('closed', onClosed);
+		const offAwareness = sendOwnPresenceOnly(provider);
 		entry.off = () => {
 			provider.off('status', onChange);
 			provider.off('sync', onChange);
 			provider.off('closed', onClosed);
+			offAwareness();
 		};
 		this.entries.set(docName, entry);
 		this.changed();
@@ -244,6 +248,8 @@ export class SyncClient {
 		for (const name of [...this.entries.keys()]) this.detach(name);
 		this.destroyed = true;
 		clearInterval(this.resyncTimer);
+		if (this.spreadTimer !== null) clearTimeout(this.spreadTimer);
+		this.spreadTimer = null;
 		for (const off of this.offMux) off();
 		this.mux.destroy();
 		this.events.clear();
@@ -253,12 +259,74 @@ export class SyncClient {
 		for (const e of this.entries.values()) e.ack.sendStep1();
 	}
 
+	/**
+	 * The periodic resync, one document per task: every step 1 encodes a state vector and its answer
+	 * is applied, and thirty documents at once make a long task that a colleague's edit can wait behind.
+	 */
+	private resyncSpread(): void {
+		if (this.spreadTimer !== null) return;
+		const names = [...this.entries.keys()];
+		const next = () => {
+			this.spreadTimer = null;
+			const name = names.shift();
+			if (name === undefined || this.destroyed) return;
+			this.entries.get(name)?.ack.sendStep1();
+			this.spreadTimer = setTimeout(next, 0);
+		};
+		next();
+	}
+
 	private changed(): void {
 		if (this.emitQueued || this.destroyed) return;
 		this.emitQueued = true;
 		queueMicrotask(() => {
 			this.emitQueued = false;
-			if (!this.destroyed) this.events.emit('status', this.status);
+			if (this.destroyed) return;
+			const status = this.status;
+			// Every remote update lands here; an unchanged status would only re-render the header.
+			if (this.lastEmitted && sameStatus(this.lastEmitted, status)) return;
+			this.lastEmitted = status;
+			this.events.emit('status', status);
 		});
 	}
+}
+
+/**
+ * y-websocket sends every awareness change it sees, including the states it has just received from
+ * the relay: each colleague's presence update came back to the relay once from every workstation,
+ * and the relay sent each copy to every client (51 with 50 connected) — work on every workstation's
+ * main thread for nothing. The relay already forwards each state to everyone, so only this
+ * workstation's own state (set, renewed or removed) is sent.
+ */
+function sendOwnPresenceOnly(provider: WebsocketProvider): () => void {
+	const awareness = provider.awareness;
+	const send = provider._awarenessUpdateHandler;
+	awareness.off('update', send);
+	const own = (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void => {
+		const me = awareness.clientID;
+		if (changes.added.includes(me) || changes.updated.includes(me) || changes.removed.includes(me))
+			send({ added: [], updated: [me], removed: [] }, origin);
+	};
+	awareness.on('update', own);
+	return () => awareness.off('update', own);
+}
+
+function sameStatus(a: SyncStatus, b: SyncStatus): boolean {
+	return (
+		a.connection === b.connection &&
+		a.docs === b.docs &&
+		a.syncedDocs === b.syncedDocs &&
+		a.unsyncedChanges === b.unsyncedChanges &&
+		a.lastSyncedAt === b.lastSyncedAt &&
+		a.retryAt === b.retryAt &&
+		a.error?.code === b.error?.code &&
+		a.error?.message === b.error?.message &&
+		a.error?.action === b.error?.action &&
+		sameList(a.pendingDocs, b.pendingDocs) &&
+		sameList(a.blockedDocs, b.blockedDocs)
+	);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+	return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -91,6 +91,45 @@ describe('ClinicPresence', () => {
 		expect(p.local?.view).toEqual({ screen: 'welcome' });
 	});
 
+	it('sends an unchanged view no more, and coalesces quick changes into the last one', async () => {
+		const p = new ClinicPresence(new Y.Doc(), ana, { screen: 'schedule' }, { minIntervalMs: 40 });
+		cleanup.push(() => p.destroy());
+		const sent: unknown[] = [];
+		p.awareness.on('update', (_: unknown, origin: unknown) => {
+			if (origin === 'local') sent.push(p.awareness.getLocalState()?.view);
+		});
+		for (let i = 0; i < 5; i++) p.setView({ screen: 'schedule' });
+		expect(sent).toEqual([]);
+		p.setView({ screen: 'schedule', date: '2026-11-27' });
+		p.setView({ screen: 'schedule', date: '2026-11-28' });
+		p.setView({ screen: 'schedule', date: '2026-11-29' });
+		expect(sent).toEqual([{ screen: 'schedule', date: '2026-11-27' }]);
+		await waitFor(() => sent.length === 2, 2000, 'trailing view');
+		expect(sent[1]).toEqual({ screen: 'schedule', date: '2026-11-29' });
+		await new Promise((res) => setTimeout(res, 100));
+		expect(sent).toHaveLength(2);
+		expect(p.local?.view).toEqual({ screen: 'schedule', date: '2026-11-29' });
+	});
+
+	it("sends only this workstation's own presence, not the states it receives", async () => {
+		const { station } = await setup();
+		const a = station(ana);
+		const b = station(ben);
+		await waitFor(() => a.presence.peers().length === 1 && b.presence.peers().length === 1, 5000, 'peers');
+		await new Promise((res) => setTimeout(res, 100));
+		const sentByA = a.client.mux.stats.framesOut;
+		const sentByB = b.client.mux.stats.framesOut;
+		b.presence.setView({ screen: 'billing' });
+		await waitFor(() => a.presence.peers()[0]?.view.screen === 'billing', 5000, 'b seen by a');
+		await new Promise((res) => setTimeout(res, 100));
+		// B sent its own change; A, receiving it, sent nothing back.
+		expect(b.client.mux.stats.framesOut).toBeGreaterThan(sentByB);
+		expect(a.client.mux.stats.framesOut).toBe(sentByA);
+		a.presence.setView({ screen: 'admin' });
+		await waitFor(() => b.presence.peers()[0]?.view.screen === 'admin', 5000, 'a seen by b');
+		expect(a.client.mux.stats.framesOut).toBeGreaterThan(sentByA);
+	});
+
 	it('drops remote states that fail the schema, keeping valid ones', async () => {
 		const { relay, station } = await setup();
 		const a = station(ana);

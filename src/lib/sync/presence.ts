@@ -75,7 +75,18 @@ export class ClinicPresence {
 	readonly awareness: Awareness;
 	private readonly listeners = new Set<(peers: Peer[]) => void>();
 
-	constructor(directoryDoc: Y.Doc, user: PresenceUser, view: PresenceView = { screen: 'welcome' }) {
+	private readonly minIntervalMs: number;
+	private timer: ReturnType<typeof setTimeout> | null = null;
+	private queued: Presence | null = null;
+
+	/** `minIntervalMs`: view changes closer together than this are coalesced (the last one is sent). */
+	constructor(
+		directoryDoc: Y.Doc,
+		user: PresenceUser,
+		view: PresenceView = { screen: 'welcome' },
+		opts: { minIntervalMs?: number } = {}
+	) {
+		this.minIntervalMs = opts.minIntervalMs ?? 250;
 		this.awareness = new Awareness(directoryDoc);
 		this.awareness.setLocalState(checked({ user, view }));
 		this.awareness.on('change', this.onAwarenessChange);
@@ -90,7 +101,13 @@ export class ClinicPresence {
 	setView(view: PresenceView): void {
 		const current = this.local;
 		if (!current) throw new PresenceError('Presence has been cleared');
-		this.awareness.setLocalState(checked({ user: current.user, view }));
+		const next = checked({ user: current.user, view });
+		if (this.timer !== null) {
+			// Announced at the end of the interval: the last view wins, so presence is right at rest.
+			this.queued = next;
+			return;
+		}
+		this.announce(next);
 	}
 
 	/** Other workstations' valid presences, sorted by name; invalid or PHI-shaped states are left out. */
@@ -112,9 +129,27 @@ export class ClinicPresence {
 
 	/** Withdraws this workstation's presence and stops listening. */
 	destroy(): void {
+		if (this.timer !== null) clearTimeout(this.timer);
+		this.timer = null;
+		this.queued = null;
 		this.awareness.off('change', this.onAwarenessChange);
 		this.listeners.clear();
 		this.awareness.destroy();
+	}
+
+	private announce(next: Presence): void {
+		const current = this.local;
+		// y-protocols sends even an unchanged state to every workstation, and each one re-reads its
+		// peers: a screen that re-announces its view on every step of a move would cost a round each.
+		if (!current || sameView(current.view, next.view)) return;
+		this.awareness.setLocalState(next);
+		if (this.minIntervalMs <= 0) return;
+		this.timer = setTimeout(() => {
+			this.timer = null;
+			const queued = this.queued;
+			this.queued = null;
+			if (queued) this.announce(queued);
+		}, this.minIntervalMs);
 	}
 
 	private readonly onAwarenessChange = (): void => {
@@ -122,6 +157,10 @@ export class ClinicPresence {
 		const peers = this.peers();
 		for (const cb of [...this.listeners]) cb(peers);
 	};
+}
+
+function sameView(a: PresenceView, b: PresenceView): boolean {
+	return a.screen === b.screen && a.doc === b.doc && a.recordId === b.recordId && a.date === b.date;
 }
 
 function checked(state: Presence): Presence {

@@ -36,6 +36,12 @@ export class RelayAck {
 	private openingBarrierDue = false;
 	/** Clocks the relay is known to have, per Yjs client; null until its first step 1. */
 	private confirmed: Map<number, number> | null = null;
+	/**
+	 * Our clock for each Yjs client whose changes the relay is not known to have in full (usually one
+	 * or none). Kept from transactions and confirmations, so the count does not encode the document's
+	 * state vector: the status is read after every change, for every open document.
+	 */
+	private readonly ahead = new Map<number, number>();
 	private localDeletes = 0;
 	private confirmedDeletes = 0;
 	/** One entry per step 1 in flight on this channel; null when it proves nothing. */
@@ -83,9 +89,7 @@ export class RelayAck {
 	unconfirmed(): number | null {
 		if (!this.confirmed) return null;
 		let n = Math.max(0, this.localDeletes - this.confirmedDeletes);
-		for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc))) {
-			n += Math.max(0, clock - (this.confirmed.get(client) ?? 0));
-		}
+		for (const [client, clock] of this.ahead) n += clock - (this.confirmed.get(client) ?? 0);
 		return n;
 	}
 
@@ -136,6 +140,7 @@ export class RelayAck {
 		}
 		if (relaySv) {
 			this.confirmed = relaySv;
+			this.recount();
 			// Once per channel: some relays answer every step 1 with their own step 1 as well.
 			if (!this.relayStateSeen) {
 				this.relayStateSeen = true;
@@ -153,9 +158,7 @@ export class RelayAck {
 			}
 			const b = this.barriers.shift();
 			if (b && this.confirmed) {
-				for (const [client, clock] of b.sv) {
-					this.confirmed.set(client, Math.max(clock, this.confirmed.get(client) ?? 0));
-				}
+				for (const [client, clock] of b.sv) this.confirm(client, clock);
 				this.confirmedDeletes = Math.max(this.confirmedDeletes, b.deletes);
 			}
 		}
@@ -167,16 +170,42 @@ export class RelayAck {
 		if (tr.origin === this.provider) {
 			// Applied from the relay's own messages: it has these, whoever wrote them.
 			if (this.fromRelay && this.confirmed) {
-				for (const [c, clock] of grew) this.confirmed.set(c, Math.max(clock, this.confirmed.get(c) ?? 0));
+				for (const [c, clock] of grew) this.confirm(c, clock);
+			} else {
+				for (const [c, clock] of grew) this.grow(c, clock);
 			}
 			this.opts.onChange();
 			return;
 		}
+		for (const [c, clock] of grew) this.grow(c, clock);
 		if (grew.length === 0 && tr.deleteSet.clients.size === 0) return;
 		if (grew.length === 0) this.localDeletes += 1;
 		this.scheduleConfirm();
 		this.opts.onChange();
 	};
+
+	/** Our clock for `client` is now `clock`. */
+	private grow(client: number, clock: number): void {
+		if (!this.confirmed) return;
+		if (clock > (this.confirmed.get(client) ?? 0)) this.ahead.set(client, clock);
+		else this.ahead.delete(client);
+	}
+
+	/** The relay is known to have `client`'s changes up to `clock`. */
+	private confirm(client: number, clock: number): void {
+		if (!this.confirmed) return;
+		const known = Math.max(clock, this.confirmed.get(client) ?? 0);
+		this.confirmed.set(client, known);
+		if ((this.ahead.get(client) ?? 0) <= known) this.ahead.delete(client);
+	}
+
+	/** From scratch, once the relay's state vector replaced what we believed (a channel opening). */
+	private recount(): void {
+		this.ahead.clear();
+		if (!this.confirmed) return;
+		for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(this.doc)))
+			this.grow(client, clock);
+	}
 
 	private scheduleConfirm(): void {
 		if (!this.relayStateSeen) return;
