@@ -25,6 +25,7 @@ import * as encoding from 'lib0/encoding';
 import { messageSync, type WebsocketProvider } from 'y-websocket';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
+import { applyReceived } from './apply-received';
 
 interface Barrier {
 	sv: Map<number, number>;
@@ -123,18 +124,22 @@ export class RelayAck {
 	private onRelaySync(decoder: decoding.Decoder, apply: () => void): void {
 		let kind = -1;
 		let relaySv: Map<number, number> | null = null;
+		let update: Uint8Array | null = null;
 		try {
 			const peek = decoding.clone(decoder);
 			kind = decoding.readVarUint(peek);
 			if (kind === syncProtocol.messageYjsSyncStep1) {
 				relaySv = Y.decodeStateVector(decoding.readVarUint8Array(peek));
+			} else if (kind === syncProtocol.messageYjsSyncStep2 || kind === syncProtocol.messageYjsUpdate) {
+				update = decoding.readVarUint8Array(peek);
 			}
 		} catch {
 			// Malformed: let the provider's own handler deal with it below.
 		}
 		this.fromRelay = true;
 		try {
-			apply();
+			if (update) applyReceived(this.doc, update, this.provider, apply);
+			else apply();
 		} finally {
 			this.fromRelay = false;
 		}
