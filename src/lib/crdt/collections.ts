@@ -31,12 +31,13 @@ export const dismissalsIn = (doc: Y.Doc) =>
 
 // schedule/<yyyy-mm>
 /**
- * History events are append-only: one JSON value each (one Yjs item instead of ~9), which with the
- * end of appointment change marks cut an offline merge's items by ~64 % and its bytes by ~30 %
- * (BENCHMARKS.md, "Offline merge"). Events written by older clients as nested maps still read.
+ * History events are append-only: one compact JSON string each (`json-string`: one Yjs item instead of
+ * ~9 as a nested map, decoded by Yjs as one string instead of key by key as a JSON object; no `id`
+ * or `updatedAt` repeated inside). BENCHMARKS.md, "Offline merge", has the numbers. Events written
+ * by older clients as nested maps or JSON objects still read.
  */
 export const appointmentEventsIn = (doc: Y.Doc) =>
-	new RecordCollection(doc, 'appointmentEvents', appointmentEvent, { layout: 'json' });
+	new RecordCollection(doc, 'appointmentEvents', appointmentEvent, { layout: 'json-string' });
 export const conflictResolutionsIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'conflictResolutions', conflictResolution);
 // schedule/common
