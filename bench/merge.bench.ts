@@ -7,10 +7,10 @@
  * appointments in November 2026), written by a third client and synced to replicas A and B. Offline,
  * each replica makes its own 5,000 edits (support/merge-edits.ts: status changes, moves, notes,
  * new bookings, one transaction each), in each representation of support/merge-replicas.ts: the
- * app's codec, the app's codec plus the history events the app writes beside each edit, both of
- * these as the app wrote them until 2026-11-28 (change marks, events as nested maps; "one diff each
- * way" only), and two raw Yjs baselines (a JSON value per record; the same nested Y.Map layout
- * without the codec).
+ * app's codec, the app's codec plus the history events the app writes beside each edit (compact
+ * JSON strings), these as the app wrote them before (change marks, events as nested maps or JSON
+ * objects; "one diff each way" only, with MERGE_OLD=1), and raw Yjs baselines (a JSON value per
+ * record, with and without the same history events; the same nested Y.Map layout without the codec).
  *
  * The merge is delivered two ways:
  *   - one diff each way: `Y.encodeStateAsUpdate(a, Y.encodeStateVector(b))` applied to b and the
@@ -42,8 +42,8 @@ import { variants, type Delivery, type Variant, type VariantName } from './suppo
 const EDITS = SMOKE ? 50 : 5_000;
 /**
  * MERGE_RUNS=<n> rounds (default 3, to keep `npm run bench` within 15 minutes; the numbers in
- * BENCHMARKS.md used 9); MERGE_OLD=1 adds the superseded app variants (change marks, nested
- * history events) for a before/after in the same run.
+ * BENCHMARKS.md used 9); MERGE_OLD=1 adds the superseded app variants (change marks, nested or
+ * JSON-object history events) for a before/after in the same run.
  */
 const RUNS = SMOKE ? 1 : Math.max(1, Number(process.env.MERGE_RUNS ?? 3) || 3);
 const WITH_OLD = process.env.MERGE_OLD === '1';
@@ -262,7 +262,7 @@ function main(): void {
 	const both = [...touched(plans.B)].filter((id) => tA.has(id)).length;
 	log(`merge: ${both} appointments edited on both replicas`);
 
-	const chosen = variants.filter((v) => WITH_OLD || !v.name.startsWith('app-marks'));
+	const chosen = variants.filter((v) => WITH_OLD || !v.old);
 	const prepared = chosen.map((v) => prepare(v, base, plans));
 	checkSameEdits(prepared);
 	for (const p of prepared) {
@@ -374,21 +374,33 @@ function main(): void {
 			}
 		}
 		if (d === 'diff') {
-			for (const { suffix, pick, cpu } of levels) {
-				const name = `app codec + history events / raw Yjs JSON + history events, ${deliveryLabel[d]}${suffix}`;
-				const notes = 'the app’s document against raw Yjs writing the same history events as JSON values';
-				emit({
-					name: `merge ratio: ${name}`,
-					unit: '× raw Yjs',
-					value: round2(paired('app+history', 'raw-json+history', d, pick)),
-					notes
-				});
-				emit({
-					name: `merge ratio (CPU time): ${name}`,
-					unit: '× raw Yjs',
-					value: round2(paired('app+history', 'raw-json+history', d, cpu)),
-					notes
-				});
+			// The app's document against raw Yjs writing the same history: as JSON objects (what a Yjs
+			// user writes first; the app's own form until the json-string change), and as the app's strings.
+			const against = [
+				{ b: 'raw-json+history', label: 'raw Yjs JSON + history events', notes: 'as JSON objects' },
+				{
+					b: 'raw-json+history-string',
+					label: 'raw Yjs JSON + history events as strings',
+					notes: 'as the same compact JSON strings the app writes'
+				}
+			] as const;
+			for (const { b, label: bLabel, notes: how } of against) {
+				for (const { suffix, pick, cpu } of levels) {
+					const name = `app codec + history events / ${bLabel}, ${deliveryLabel[d]}${suffix}`;
+					const notes = `the app’s document against raw Yjs writing the same history events ${how}`;
+					emit({
+						name: `merge ratio: ${name}`,
+						unit: '× raw Yjs',
+						value: round2(paired('app+history', b, d, pick)),
+						notes
+					});
+					emit({
+						name: `merge ratio (CPU time): ${name}`,
+						unit: '× raw Yjs',
+						value: round2(paired('app+history', b, d, cpu)),
+						notes
+					});
+				}
 			}
 		}
 		for (const { suffix, pick } of levels) {

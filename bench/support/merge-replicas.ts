@@ -6,20 +6,25 @@
  *                record, zod on every write and read), `patch(id, patch)` as `AppointmentWriter`
  *                calls it (no per-field change marks since 2026-11-28), `insert` for bookings.
  * - app+history: the same, plus the history event `ScheduleStore.event` inserts beside every edit
- *                (its own transaction, in the same month document; one JSON value per event, naming
- *                the changed fields of an edit or move) — the document the app really syncs.
+ *                (its own transaction, in the same month document, naming the changed fields of an
+ *                edit or move) — the document the app really syncs. Since the "json-string" change
+ *                one compact JSON string per event (no `id`, no `updatedAt` equal to `createdAt`).
+ * - app+history-json: the same as it was written before that change: one JSON object per event
+ *                (`layout: 'json'`), to measure it in the same run (one diff each way only).
  * - app-marks, app-marks+history: the two above as the app wrote them until 2026-11-28 — a
  *                `~changed.<field>` mark per changed field, and events as nested Y.Maps without
  *                `fields` — kept to measure the change in the same run (one diff each way only).
  * - raw-json:    what a Yjs user would write first: one top-level Y.Map, a plain JSON object per
  *                appointment, `map.set(id, { ...current, ...patch })` per edit; no validation.
- * - raw-json+history: the same plus the app's history event as a JSON value in its own transaction
+ * - raw-json+history: the same plus the app's history event as a JSON object in its own transaction
  *                (no zod): what the history costs a raw Yjs user (one diff each way only).
+ * - raw-json+history-string: the same with the event as the app's compact JSON string (no zod): raw
+ *                Yjs writing exactly the app's events (one diff each way only).
  * - raw-nested:  the app's layout (a nested Y.Map per record) written directly: the patched fields
  *                are set, no change marks, no zod. It separates what the layout costs from what the
  *                codec adds.
  *
- * Each edit is one transaction, as in the app.
+ * Each edit is one transaction, as in the app. The superseded app variants (`old`) run with MERGE_OLD=1.
  */
 import * as Y from 'yjs';
 import { RecordCollection } from '../../src/lib/crdt/codec';
@@ -29,7 +34,15 @@ import type { Appointment } from '../../src/lib/domain/schedule/schemas';
 import type { Edit } from './merge-edits';
 
 export type VariantName =
-	'app' | 'app+history' | 'app-marks' | 'app-marks+history' | 'raw-json' | 'raw-json+history' | 'raw-nested';
+	| 'app'
+	| 'app+history'
+	| 'app+history-json'
+	| 'app-marks'
+	| 'app-marks+history'
+	| 'raw-json'
+	| 'raw-json+history'
+	| 'raw-json+history-string'
+	| 'raw-nested';
 
 export type Delivery = 'diff' | 'stream';
 
@@ -38,6 +51,8 @@ export interface Variant {
 	label: string;
 	/** The deliveries it is merged by (the superseded app variants: the diff only, to save time). */
 	deliveries: readonly Delivery[];
+	/** How the app wrote it before a change: measured only with MERGE_OLD=1. */
+	old?: true;
 	/** Writes the month in one transaction (the state both replicas start from). */
 	writeAll(doc: Y.Doc, records: readonly Appointment[]): void;
 	/** One planned edit, in its own transaction(s). */
@@ -71,6 +86,9 @@ function markedEdit(doc: Y.Doc, edit: Edit, by: string): void {
 
 /** The history events' collection as the app wrote it until 2026-11-28: a nested Y.Map per event. */
 const nestedEventsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointmentEvents', appointmentEvent);
+/** …and then until the json-string change: one JSON object per event. */
+const jsonEventsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'appointmentEvents', appointmentEvent, { layout: 'json' });
 
 type EventInput = Parameters<ReturnType<typeof appointmentEventsIn>['insert']>[0];
 
@@ -164,10 +182,24 @@ export const appHistoryVariant: Variant = {
 	read: appRead
 };
 
+export const appHistoryJsonVariant: Variant = {
+	name: 'app+history-json',
+	label: 'app codec + history events, old (JSON object events)',
+	deliveries: ['diff'],
+	old: true,
+	writeAll: appWriteAll,
+	apply(doc, edit, by) {
+		const fields = appEdit(doc, edit);
+		jsonEventsIn(doc).insert(historyEvent(edit, by, fields));
+	},
+	read: appRead
+};
+
 export const appMarksVariant: Variant = {
 	name: 'app-marks',
 	label: 'app codec, old (change marks)',
 	deliveries: ['diff'],
+	old: true,
 	writeAll: appWriteAll,
 	apply: markedEdit,
 	read: appRead
@@ -177,6 +209,7 @@ export const appMarksHistoryVariant: Variant = {
 	name: 'app-marks+history',
 	label: 'app codec + history events, old (marks, nested events)',
 	deliveries: ['diff'],
+	old: true,
 	writeAll: appWriteAll,
 	apply(doc, edit, by) {
 		markedEdit(doc, edit, by);
@@ -248,6 +281,27 @@ export const rawJsonHistoryVariant: Variant = {
 	read: rawJsonVariant.read
 };
 
+/** The string `RecordCollection` writes in the `json-string` layout, without zod. */
+function compactEvent(event: EventInput): string {
+	const { id: _id, ...rest } = event;
+	if (rest.updatedAt === rest.createdAt) delete (rest as Partial<EventInput>).updatedAt;
+	return JSON.stringify(rest);
+}
+
+export const rawJsonHistoryStringVariant: Variant = {
+	name: 'raw-json+history-string',
+	label: 'raw Yjs JSON + history events as the app’s strings',
+	deliveries: ['diff'],
+	writeAll: rawJsonVariant.writeAll,
+	apply(doc, edit, by) {
+		const current = edit.kind === 'book' ? {} : { ...doc.getMap<Appointment>(COLLECTION).get(edit.id) };
+		rawJsonVariant.apply(doc, edit, by);
+		const fields = edit.kind === 'book' ? [] : changedFields(current, edit.patch);
+		doc.getMap<string>('appointmentEvents').set(edit.eventId, compactEvent(historyEvent(edit, by, fields)));
+	},
+	read: rawJsonVariant.read
+};
+
 export const rawNestedVariant: Variant = {
 	name: 'raw-nested',
 	label: 'raw Yjs, nested Y.Map per record',
@@ -293,9 +347,11 @@ export const rawNestedVariant: Variant = {
 export const variants: readonly Variant[] = [
 	appVariant,
 	appHistoryVariant,
+	appHistoryJsonVariant,
 	appMarksVariant,
 	appMarksHistoryVariant,
 	rawJsonVariant,
 	rawJsonHistoryVariant,
+	rawJsonHistoryStringVariant,
 	rawNestedVariant
 ];

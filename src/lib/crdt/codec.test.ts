@@ -204,11 +204,14 @@ function event(id: string, over: Partial<AppointmentEvent> = {}): AppointmentEve
 
 /** The history events' collection as it was before the json layout: a nested map per event. */
 const nestedEventsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointmentEvents', appointmentEvent);
+/** …and before the json-string layout: one JSON object per event. */
+const jsonEventsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'appointmentEvents', appointmentEvent, { layout: 'json' });
 
 describe('record codec, json layout (append-only records)', () => {
 	it('stores each record as one plain JSON value and reads it back', () => {
 		const doc = new Y.Doc();
-		const events = appointmentEventsIn(doc);
+		const events = jsonEventsIn(doc);
 		expect(events.layout).toBe('json');
 		const written = events.insert(event(EVENT_IDS.a));
 		const stored = events.map.get(EVENT_IDS.a);
@@ -227,9 +230,9 @@ describe('record codec, json layout (append-only records)', () => {
 	it('reads records written as nested maps beside JSON values, in both layouts', () => {
 		const doc = new Y.Doc();
 		const old = nestedEventsIn(doc).insert(event(EVENT_IDS.a, { kind: 'moved', fields: undefined }));
-		expect(appointmentEventsIn(doc).map.get(EVENT_IDS.a)).toBeInstanceOf(Y.Map);
-		const fresh = appointmentEventsIn(doc).insert(event(EVENT_IDS.b));
-		for (const col of [appointmentEventsIn(doc), nestedEventsIn(doc)]) {
+		expect(jsonEventsIn(doc).map.get(EVENT_IDS.a)).toBeInstanceOf(Y.Map);
+		const fresh = jsonEventsIn(doc).insert(event(EVENT_IDS.b));
+		for (const col of [jsonEventsIn(doc), nestedEventsIn(doc)]) {
 			const { records, quarantined } = col.all();
 			expect(quarantined).toEqual([]);
 			expect(records.sort((x, y) => x.id.localeCompare(y.id))).toEqual([old, fresh]);
@@ -239,7 +242,7 @@ describe('record codec, json layout (append-only records)', () => {
 
 	it('quarantines a corrupt value without throwing, and keeps reading the rest', () => {
 		const doc = new Y.Doc();
-		const events = appointmentEventsIn(doc);
+		const events = jsonEventsIn(doc);
 		events.insert(event(EVENT_IDS.a));
 		doc.transact(() => {
 			events.map.set(EVENT_IDS.b, { ...event(EVENT_IDS.b), kind: 'exploded', by: 'Secret PHI note' });
@@ -263,16 +266,16 @@ describe('record codec, json layout (append-only records)', () => {
 	it('keeps both records when two replicas insert concurrently, and reports them to observers', () => {
 		const a = new Y.Doc();
 		const b = new Y.Doc();
-		appointmentEventsIn(a).insert(event(EVENT_IDS.a));
+		jsonEventsIn(a).insert(event(EVENT_IDS.a));
 		exchange(a, b);
 		const seen: string[][] = [];
-		const stop = appointmentEventsIn(a).observe((changed) => seen.push([...changed]));
-		appointmentEventsIn(a).insert(event(EVENT_IDS.b, { by: 'user-a' }));
-		appointmentEventsIn(b).insert(event(EVENT_IDS.c, { by: 'user-b', kind: 'status', status: 'arrived' }));
+		const stop = jsonEventsIn(a).observe((changed) => seen.push([...changed]));
+		jsonEventsIn(a).insert(event(EVENT_IDS.b, { by: 'user-a' }));
+		jsonEventsIn(b).insert(event(EVENT_IDS.c, { by: 'user-b', kind: 'status', status: 'arrived' }));
 		exchange(a, b);
 		stop();
 		for (const doc of [a, b]) {
-			const ids = appointmentEventsIn(doc)
+			const ids = jsonEventsIn(doc)
 				.all()
 				.records.map((r) => r.id)
 				.sort();
@@ -285,7 +288,7 @@ describe('record codec, json layout (append-only records)', () => {
 	it('replaces the whole value on update (no per-field merge, no marks), also for an old nested record', () => {
 		const doc = new Y.Doc();
 		nestedEventsIn(doc).insert(event(EVENT_IDS.a, { reason: 'Weather' }));
-		const events = appointmentEventsIn(doc);
+		const events = jsonEventsIn(doc);
 		const patched = events.patch(
 			EVENT_IDS.a,
 			{ reason: undefined, deletedAt: '2026-11-21T10:00:00.000Z' },
@@ -305,5 +308,126 @@ describe('record codec, json layout (append-only records)', () => {
 		events.update(EVENT_IDS.a, { by: 'user-a' });
 		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
 		expect(() => events.update(EVENT_IDS.a, { kind: 'nope' as 'edited' })).toThrow();
+	});
+});
+
+describe('record codec, json-string layout (history events)', () => {
+	it('stores each record as one compact JSON string, without its id or an updatedAt equal to createdAt', () => {
+		const doc = new Y.Doc();
+		const events = appointmentEventsIn(doc);
+		expect(events.layout).toBe('json-string');
+		const written = events.insert(event(EVENT_IDS.a));
+		const stored = events.map.get(EVENT_IDS.a);
+		expect(typeof stored).toBe('string');
+		const inside = JSON.parse(stored as string) as Record<string, unknown>;
+		expect(inside).not.toHaveProperty('id');
+		expect(inside).not.toHaveProperty('updatedAt');
+		expect({ ...inside, id: EVENT_IDS.a, updatedAt: written.createdAt }).toEqual(written);
+		// Read back whole: the id from the key, updatedAt from createdAt.
+		expect(events.get(EVENT_IDS.a)).toEqual({ ok: true, value: written });
+		expect(events.all()).toEqual({ records: [written], quarantined: [] });
+		expect(events.raw(EVENT_IDS.a)).toEqual(written);
+		// One Yjs item for the record.
+		expect([...Y.decodeStateVector(Y.encodeStateVector(doc)).values()]).toEqual([1]);
+		// An updatedAt that differs is kept.
+		const later = events.insert(event(EVENT_IDS.b, { updatedAt: '2026-11-21T10:00:00.000Z' }));
+		expect(JSON.parse(events.map.get(EVENT_IDS.b) as string)).toHaveProperty(
+			'updatedAt',
+			'2026-11-21T10:00:00.000Z'
+		);
+		expect(events.get(EVENT_IDS.b)).toEqual({ ok: true, value: later });
+	});
+
+	it('reads nested maps, JSON objects and JSON strings side by side, in every layout', () => {
+		const doc = new Y.Doc();
+		const nested = nestedEventsIn(doc).insert(event(EVENT_IDS.a, { kind: 'moved', fields: undefined }));
+		const object = jsonEventsIn(doc).insert(event(EVENT_IDS.b, { kind: 'status', status: 'arrived' }));
+		const string = appointmentEventsIn(doc).insert(event(EVENT_IDS.c));
+		expect(appointmentEventsIn(doc).map.get(EVENT_IDS.a)).toBeInstanceOf(Y.Map);
+		expect(typeof appointmentEventsIn(doc).map.get(EVENT_IDS.b)).toBe('object');
+		expect(typeof appointmentEventsIn(doc).map.get(EVENT_IDS.c)).toBe('string');
+		for (const col of [appointmentEventsIn(doc), jsonEventsIn(doc), nestedEventsIn(doc)]) {
+			const { records, quarantined } = col.all();
+			expect(quarantined).toEqual([]);
+			expect(records.sort((x, y) => x.id.localeCompare(y.id))).toEqual([nested, object, string]);
+			expect(col.get(EVENT_IDS.c)).toEqual({ ok: true, value: string });
+		}
+	});
+
+	it('quarantines a malformed string without its text in the issues, and keeps reading the rest', () => {
+		const NO_DATES = '7b8c9d0e-1f2a-4b3c-9d4e-5f6a7b8c9d0e';
+		const doc = new Y.Doc();
+		const events = appointmentEventsIn(doc);
+		const good = events.insert(event(EVENT_IDS.a));
+		const { id: _id, ...withoutId } = event(EVENT_IDS.b);
+		const bad: Record<string, string> = {
+			[EVENT_IDS.b]: JSON.stringify({ ...withoutId, kind: 'exploded', by: 'Secret PHI note'.repeat(9) }),
+			[EVENT_IDS.c]: JSON.stringify(event(EVENT_IDS.a)), // an id inside that is not the key
+			'not-json': 'Secret PHI note, not JSON {',
+			truncated: (events.map.get(EVENT_IDS.a) as string).slice(0, 40),
+			array: '["Secret PHI note"]',
+			string: '"Secret PHI note"',
+			null: 'null',
+			empty: '',
+			[NO_DATES]: JSON.stringify({ appointmentId: ids.appt, kind: 'edited', by: 'user-a' })
+		};
+		doc.transact(() => {
+			for (const [k, v] of Object.entries(bad)) events.map.set(k, v);
+		});
+		const { records, quarantined } = events.all();
+		expect(records).toEqual([good]);
+		expect(quarantined.map((q) => q.id).sort()).toEqual(Object.keys(bad).sort());
+		const byId = new Map(quarantined.map((q) => [q.id, q.issues.map((i) => i.path)]));
+		expect(byId.get(EVENT_IDS.b)).toEqual(['kind', 'by']);
+		expect(byId.get(EVENT_IDS.c)).toEqual(['id']);
+		expect(byId.get('not-json')).toEqual(['']);
+		expect(byId.get(NO_DATES)?.sort()).toEqual(['createdAt', 'updatedAt']);
+		expect(JSON.stringify(quarantined)).not.toMatch(/Secret|PHI/);
+		expect(events.get('not-json')?.ok).toBe(false);
+		expect(events.raw('not-json')).toBeUndefined();
+		expect(() => events.update('not-json', { by: 'user-b' })).toThrow(/No record/);
+	});
+
+	it('keeps both records when two replicas insert concurrently, and reports them to observers', () => {
+		const a = new Y.Doc();
+		const b = new Y.Doc();
+		appointmentEventsIn(a).insert(event(EVENT_IDS.a));
+		exchange(a, b);
+		const seen: string[][] = [];
+		const stop = appointmentEventsIn(a).observe((changed) => seen.push([...changed]));
+		const fromA = appointmentEventsIn(a).insert(event(EVENT_IDS.b, { by: 'user-a' }));
+		const fromB = appointmentEventsIn(b).insert(
+			event(EVENT_IDS.c, { by: 'user-b', kind: 'status', status: 'arrived' })
+		);
+		exchange(a, b);
+		stop();
+		for (const doc of [a, b]) {
+			const events = appointmentEventsIn(doc);
+			expect(events.all().quarantined).toEqual([]);
+			expect(events.get(EVENT_IDS.b)).toEqual({ ok: true, value: fromA });
+			expect(events.get(EVENT_IDS.c)).toEqual({ ok: true, value: fromB });
+			expect(events.size).toBe(3);
+		}
+		expect(Y.encodeStateAsUpdate(a)).toEqual(Y.encodeStateAsUpdate(b));
+		expect(seen).toEqual([[EVENT_IDS.b], [EVENT_IDS.c]]);
+	});
+
+	it('replaces the whole string on update, also for an older nested record', () => {
+		const doc = new Y.Doc();
+		nestedEventsIn(doc).insert(event(EVENT_IDS.a, { reason: 'Weather' }));
+		const events = appointmentEventsIn(doc);
+		const patched = events.patch(EVENT_IDS.a, {
+			reason: undefined,
+			deletedAt: '2026-11-21T10:00:00.000Z',
+			updatedAt: '2026-11-21T10:00:00.000Z'
+		});
+		expect(patched.changed.sort()).toEqual(['deletedAt', 'reason']);
+		expect(typeof events.map.get(EVENT_IDS.a)).toBe('string');
+		expect(events.raw(EVENT_IDS.a)).not.toHaveProperty('reason');
+		expect(events.get(EVENT_IDS.a)).toEqual({ ok: true, value: patched.value });
+		expect(patched.value.updatedAt).toBe('2026-11-21T10:00:00.000Z');
+		const before = Y.encodeStateAsUpdate(doc);
+		events.update(EVENT_IDS.a, { by: 'user-a' });
+		expect(Y.encodeStateAsUpdate(doc)).toEqual(before);
 	});
 });

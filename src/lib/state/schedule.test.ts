@@ -349,6 +349,6 @@ describe('appointment history without per-field change marks', () => {
 		const events = appointmentEventsIn(doc);
 		const mine = events.all().records.filter((e) => e.appointmentId === a.id);
 		expect(mine).toHaveLength(4);
-		for (const e of mine) expect(Object.getPrototypeOf(events.map.get(e.id))).toBe(Object.prototype);
+		for (const e of mine) expect(typeof events.map.get(e.id)).toBe('string');
 	}, 60_000);
 });

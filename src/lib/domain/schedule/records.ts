@@ -29,7 +29,8 @@ export function seriesExceptionId(seriesId: string, key: string): string {
 
 /**
  * What happened to an appointment, kept beside it in its month's document. Append-only: stored as one
- * JSON value per event (`appointmentEventsIn`), never edited.
+ * compact JSON string per event (`appointmentEventsIn`), never edited. The string leaves out `id` (the
+ * map key) and `updatedAt` (always `createdAt`); the codec puts both back, so readers see whole records.
  */
 export const appointmentEventKind = z.enum([
 	'booked',
