@@ -1,11 +1,12 @@
 import { IDBFactory as FakeIDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
 import { generateDataKey } from './crypto';
-import { forgetViews, loadView, saveView, viewSlot } from './view-cache';
+import { forgetViews, loadView, openViews, readSealedViews, saveView, viewSlot } from './view-cache';
 
 const W1 = '11111111-1111-4111-8111-111111111111';
 const W2 = '22222222-2222-4222-8222-222222222222';
 const U = '33333333-3333-4333-8333-333333333333';
+const V = '44444444-4444-4444-8444-444444444444';
 const value = { day: '2026-11-30', names: { a: 'Testerly, Ombra' } };
 
 describe('view cache', () => {
@@ -57,5 +58,25 @@ describe('view cache', () => {
 		await forgetViews(idb, W1);
 		expect(await loadView(idb, viewSlot(W1, U, 'schedule-day'), [key])).toBeNull();
 		expect(await loadView(idb, viewSlot(W2, U, 'schedule-day'), [key])).toEqual(value);
+	});
+
+	it('reads a user’s sealed copies ahead of the keys, and opens them from memory after', async () => {
+		const idb = new FakeIDBFactory();
+		const key = await generateDataKey();
+		const mine = viewSlot(W1, U, 'schedule-day');
+		await saveView(idb, mine, key, value);
+		await saveView(idb, viewSlot(W1, V, 'schedule-day'), key, { other: 'user' });
+		await saveView(idb, viewSlot(W2, U, 'schedule-day'), key, { other: 'workspace' });
+		const sealed = await readSealedViews(idb, viewSlot(W1, U, ''));
+		expect([...sealed.keys()]).toEqual([mine]);
+		// Written after the read: the read copy is what opens (the caller drops it when it writes).
+		await saveView(idb, mine, key, { later: true });
+		expect(await loadView(idb, mine, [key], sealed)).toEqual(value);
+		expect(await loadView(idb, viewSlot(W1, U, 'other-screen'), [key], sealed)).toBeNull();
+		expect(await loadView(idb, mine, [await generateDataKey()], sealed)).toBeNull();
+		expect((await readSealedViews(idb, viewSlot(W2, V, ''))).size).toBe(0);
+		const opened = await openViews(sealed, [await generateDataKey(), key]);
+		expect(opened.get(mine)).toEqual(value);
+		expect((await openViews(sealed, [await generateDataKey()])).get(mine)).toBeNull();
 	});
 });

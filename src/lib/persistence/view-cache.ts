@@ -64,14 +64,59 @@ export async function saveView(
 	}
 }
 
-/** The slot's copy, opened with the first key that fits; null when there is none or it cannot be read. */
-export async function loadView(idb: IDBFactory, slot: string, keys: readonly CryptoKey[]): Promise<unknown> {
-	let entry: unknown;
+/**
+ * The sealed copies whose slots start with `prefix` (a workspace and user: `viewSlot(ws, user, '')`),
+ * still sealed. An unlock starts this before deriving the passphrase key (hundreds of milliseconds
+ * of PBKDF2), so the first screen only has to open what is already in memory. Never rejects.
+ */
+export async function readSealedViews(
+	idb: IDBFactory,
+	prefix: string
+): Promise<ReadonlyMap<string, unknown>> {
+	const out = new Map<string, unknown>();
 	try {
-		entry = await withStore<unknown>(idb, 'readonly', (s) => s.get(slot));
+		// One small entry per workspace, user and screen: reading them all is one request.
+		const all = await withStore<unknown[]>(idb, 'readonly', (s) => s.getAll());
+		for (const e of all ?? []) if (isEntry(e) && e.slot.startsWith(prefix)) out.set(e.slot, e);
 	} catch {
-		return null;
+		// no early paint, that is all
 	}
+	return out;
+}
+
+/**
+ * The slot's copy, opened with the first key that fits; null when there is none or it cannot be read.
+ * `sealed`: what `readSealedViews` read for this slot's workspace and user, if it ran.
+ */
+export async function loadView(
+	idb: IDBFactory,
+	slot: string,
+	keys: readonly CryptoKey[],
+	sealed?: ReadonlyMap<string, unknown>
+): Promise<unknown> {
+	let entry: unknown;
+	if (sealed) entry = sealed.get(slot);
+	else {
+		try {
+			entry = await withStore<unknown>(idb, 'readonly', (s) => s.get(slot));
+		} catch {
+			return null;
+		}
+	}
+	return openView(entry, slot, keys);
+}
+
+/** Every copy `readSealedViews` read, opened (null where one does not open), by slot. */
+export async function openViews(
+	sealed: ReadonlyMap<string, unknown>,
+	keys: readonly CryptoKey[]
+): Promise<ReadonlyMap<string, unknown>> {
+	const slots = [...sealed.keys()];
+	const opened = await Promise.all(slots.map((slot) => openView(sealed.get(slot), slot, keys)));
+	return new Map(slots.map((slot, i) => [slot, opened[i]]));
+}
+
+async function openView(entry: unknown, slot: string, keys: readonly CryptoKey[]): Promise<unknown> {
 	if (!isEntry(entry) || entry.slot !== slot) return null;
 	for (const key of keys) {
 		try {

@@ -54,7 +54,14 @@ import {
 } from '../persistence/keyring';
 import { deriveUserSecrets, fromB64, type DerivedSecrets } from '../persistence/keywrap';
 import { deleteWorkspaceDatabase, type StoreError } from '../persistence/store';
-import { forgetViews, loadView, saveView, viewSlot } from '../persistence/view-cache';
+import {
+	forgetViews,
+	loadView,
+	openViews,
+	readSealedViews,
+	saveView,
+	viewSlot
+} from '../persistence/view-cache';
 import { AuthClient, AuthError, type LoginResponse } from '../sync/auth-client';
 import { AutoLock, type LockCause } from './autolock';
 import { DocHub } from './docs';
@@ -325,6 +332,11 @@ export class WorkspaceState {
 				return false;
 			}
 		}
+		// The first screen's sealed copy is read from IndexedDB while PBKDF2 runs (off this thread);
+		// after the keys, only opening it is left.
+		this.earlyViews = user
+			? { userId: user.id, read: readSealedViews(this.viewIdb(), viewSlot(device.workspaceId, user.id, '')) }
+			: null;
 		let keys: UnlockedKeys;
 		try {
 			keys = await keyring.unlock(username, passphrase, joined?.derived);
@@ -343,15 +355,24 @@ export class WorkspaceState {
 				return false;
 			}
 		}
+		// Opened while the session reads its documents, so the first screen paints its copy in the
+		// same frame as the rest of the page.
+		const early = this.earlyViews;
+		const patientKeys = keys.scopes.get('patients');
+		if (early?.userId === keys.user.id && patientKeys?.length)
+			early.opened = early.read.then((sealed) => openViews(sealed, patientKeys));
 		const failures = { ...device.failures };
 		delete failures[keys.user.id];
 		const recentUsers = [keys.user.id, ...device.recentUsers.filter((id) => id !== keys.user.id)].slice(
 			0,
 			12
 		);
-		await this.saveDevice({ ...device, failures, recentUsers });
+		// Written while the session opens its documents: the first screen does not wait for it.
+		const saved = this.saveDevice({ ...device, failures, recentUsers });
+		saved.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
 		// The login's tokens are this user's only if the keyring agrees on who logged in.
 		await this.startSession(keys, joined?.login.userId === keys.user.id ? joined.login : undefined);
+		await saved;
 		return true;
 	}
 
@@ -390,6 +411,7 @@ export class WorkspaceState {
 		this.sync.stop();
 		this.keys = null;
 		this.session = null;
+		this.earlyViews = null;
 		for (const fn of this.lockListeners) fn();
 		this.clearDirectory();
 		await this.hub?.closeWhere((n) => !usesDeviceKey(n));
@@ -692,14 +714,28 @@ export class WorkspaceState {
 	private async startSession(keys: UnlockedKeys, login?: LoginResponse): Promise<void> {
 		const device = this.device!;
 		const hub = this.hub!;
-		await this.openAuditLog();
+		// The audit log (device key) and the directory (this user's keys) are read side by side.
+		const auditLog = this.openAuditLog();
+		auditLog.catch(() => undefined); // awaited below
+		const before = this.status;
 		this.keys = keys;
 		this.lockMessage = null;
 		this.session = { user: keys.user, startedAt: Date.now(), emergency: keys.user.emergency };
+		this.status = 'opening';
+		const directory = this.attachDirectory(hub);
+		directory.catch(() => undefined); // awaited below
+		try {
+			await auditLog;
+		} catch (e) {
+			// No session without its audit log (as before the two were read together).
+			this.keys = null;
+			this.session = null;
+			this.status = before;
+			throw e;
+		}
 		this.audit('login');
 		if (keys.user.emergency) this.audit('break-glass');
-		this.status = 'opening';
-		await this.attachDirectory(hub);
+		await directory;
 		const policy = this.policy!;
 		this.autoLock = new AutoLock({
 			idleMs: policy.idleMinutes * 60_000,
@@ -733,6 +769,7 @@ export class WorkspaceState {
 		const key = this.keys?.scopes.get('patients')?.[0];
 		const device = this.device;
 		if (!key || !device || !this.session) return;
+		this.earlyViews = null;
 		await saveView(this.viewIdb(), viewSlot(device.workspaceId, this.session.user.id, screen), key, value);
 	}
 
@@ -741,9 +778,21 @@ export class WorkspaceState {
 		const keys = this.keys?.scopes.get('patients');
 		const device = this.device;
 		if (!keys?.length || !device || !this.session) return null;
-		return loadView(this.viewIdb(), viewSlot(device.workspaceId, this.session.user.id, screen), keys);
+		const slot = viewSlot(device.workspaceId, this.session.user.id, screen);
+		const early = this.earlyViews?.userId === this.session.user.id ? this.earlyViews : null;
+		if (early?.opened) return (await early.opened).get(slot) ?? null;
+		return loadView(this.viewIdb(), slot, keys, early ? await early.read : undefined);
 	}
 
+	/**
+	 * This unlock's copies: read while the passphrase key was derived, opened once the keys were
+	 * there; dropped when one is written (or the session ends).
+	 */
+	private earlyViews: {
+		userId: string;
+		read: Promise<ReadonlyMap<string, unknown>>;
+		opened?: Promise<ReadonlyMap<string, unknown>>;
+	} | null = null;
 	private viewCacheIdb: IDBFactory | null = null;
 	private viewIdb(): IDBFactory {
 		return (this.viewCacheIdb ??= this.idb());

@@ -122,3 +122,22 @@ export async function canWrite(write: boolean) {
 	const { workspace } = await import('$lib/state');
 	return vi.spyOn(workspace, 'can').mockImplementation((_scope, need = 'read') => need === 'read' || write);
 }
+
+// Grid tests (grid-*.test.ts): the clinic's zone with both daylight-saving changes of 2026.
+export const CHICAGO = TZ;
+export const SPRING = '2026-03-08'; // 2:00 CST → 3:00 CDT
+export const FALL = '2026-11-01'; // 2:00 CDT → 1:00 CST
+
+let n = 0;
+const uuid = () => `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`;
+
+/** An appointment with fresh ids for layout maths; `over` sets anything else. */
+export function appt(start: string, end: string, over: Partial<Appointment> = {}): Appointment {
+	return appointment({ id: uuid(), patientId: uuid(), providerId: 'p', typeId: 't', start, end, ...over });
+}
+
+/** Names and types for `layoutBlocks` without a workspace. */
+export const blockSource = {
+	patient: () => 'Pat Example',
+	type: () => ({ name: 'Checkup', color: '#1d4ed8' })
+};
