@@ -150,6 +150,25 @@ test('scheduling: live bookings, presence, offline double-booking resolved, drag
 		await expect(q).toContainText('6:00');
 		await expect(block(b.page, 'Quorvanne')).toContainText('6:00', { timeout: 20_000 });
 
+		// The pointer path to a new length: the block's bottom edge (drawn by the block, a press there
+		// reaches the block itself) dragged 30 minutes down.
+		const lengthOf = async () => {
+			const label = (await q.getByRole('button').first().getAttribute('aria-label')) ?? '';
+			const h = /(\d+) hours?/.exec(label)?.[1] ?? '0';
+			const m = /(\d+) minutes?/.exec(label)?.[1] ?? '0';
+			return Number(h) * 60 + Number(m);
+		};
+		const lengthBefore = await lengthOf();
+		expect(lengthBefore).toBeGreaterThan(0);
+		const edge = (await q.boundingBox())!;
+		const perMin = Number(await rows.getAttribute('data-px-per-min'));
+		await a.page.mouse.move(edge.x + edge.width / 2, edge.y + edge.height - 2);
+		await a.page.mouse.down();
+		await a.page.mouse.move(edge.x + edge.width / 2, edge.y + edge.height - 2 + 30 * perMin, { steps: 6 });
+		await a.page.mouse.up();
+		await expect.poll(lengthOf).toBe(lengthBefore + 30);
+		await expect(q).toContainText('6:00');
+
 		// The day sheet prints (PDF via Chromium) with the day's patients.
 		await a.page.getByRole('button', { name: 'Print day sheet' }).click();
 		await expect(a.page.getByTestId('day-sheet')).toContainText('Quorvanne');
