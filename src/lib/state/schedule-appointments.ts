@@ -25,7 +25,7 @@ import {
 	type AppointmentSeries,
 	type SeriesEdit
 } from '../domain/schedule/recurrence';
-import { seriesIn, appointmentsIn } from '../crdt/collections';
+import { seriesIn } from '../crdt/collections';
 import { scheduleDoc } from '../crdt/layout';
 import { addWeeks, slotOf, withoutBookkeeping } from './schedule-helpers';
 import { keyOfOccurrence, seriesFromBooking, type SeriesWriter } from './schedule-series';
@@ -77,13 +77,14 @@ export class AppointmentWriter {
 		store.requireWrite();
 		const { doc, current } = store.locate(id);
 		const at = new Date().toISOString();
-		const { value: updated, changed } = appointmentsIn(doc).patch(id, { ...patch, updatedAt: at });
-		if (record) {
+		const updated = store.transact(doc, () => {
+			const { value, changed } = store.patchAppointment(doc, id, { ...patch, updatedAt: at });
 			// An edit leaves the slot as it was: its event names the fields, not the (same) slot twice.
-			const slots = 'end' in patch ? { from: slotOf(current), to: slotOf(updated) } : {};
-			store.event(updated, 'end' in patch ? 'resized' : 'edited', { ...slots, fields: changed });
-			store.ws.audit('change', 'appointment', id);
-		}
+			const slots = 'end' in patch ? { from: slotOf(current), to: slotOf(value) } : {};
+			if (record) store.event(value, 'end' in patch ? 'resized' : 'edited', { ...slots, fields: changed });
+			return value;
+		});
+		if (record) store.ws.audit('change', 'appointment', id);
 		store.readMonth(scheduleDoc(scheduleMonth(updated.start)));
 		this.deps.recompute();
 		return updated;
@@ -109,15 +110,22 @@ export class AppointmentWriter {
 		const room = to.roomId !== undefined ? { roomId: to.roomId ?? undefined } : {};
 		let result: Appointment;
 		if (scheduleMonth(to.start) === scheduleMonth(current.start)) {
-			const moved = appointmentsIn(doc).patch(id, {
-				start: to.start,
-				end: to.end,
-				providerId: to.providerId,
-				...room,
-				updatedAt: now
+			result = store.transact(doc, () => {
+				const moved = store.patchAppointment(doc, id, {
+					start: to.start,
+					end: to.end,
+					providerId: to.providerId,
+					...room,
+					updatedAt: now
+				});
+				store.event(moved.value, 'moved', {
+					from: freed,
+					to: slotOf(moved.value),
+					reason,
+					fields: moved.changed
+				});
+				return moved.value;
 			});
-			result = moved.value;
-			store.event(result, 'moved', { from: freed, to: slotOf(result), reason, fields: moved.changed });
 			store.ws.audit('change', 'appointment', id);
 		} else {
 			const replacementId = crypto.randomUUID();
@@ -133,7 +141,7 @@ export class AppointmentWriter {
 				status: current.status === 'confirmed' ? 'confirmed' : 'booked',
 				rescheduledFromId: id
 			});
-			const old = appointmentsIn(doc).update(id, { status: 'rescheduled', updatedAt: now });
+			const old = store.patchAppointment(doc, id, { status: 'rescheduled', updatedAt: now }).value;
 			// One event tells both sides: the replacement's history starts from the one it replaced.
 			store.event(old, 'rescheduled', { from: freed, to: slotOf(result), reason, replacementId });
 			store.ws.audit('change', 'appointment', id);
@@ -163,8 +171,11 @@ export class AppointmentWriter {
 			(current.status === 'booked' || current.status === 'confirmed' || !current.arrivedAt)
 		)
 			patch.arrivedAt = now;
-		const updated = appointmentsIn(doc).update(id, patch);
-		store.event(updated, 'status', { status });
+		const updated = store.transact(doc, () => {
+			const value = store.patchAppointment(doc, id, patch).value;
+			store.event(value, 'status', { status });
+			return value;
+		});
 		store.ws.audit('change', 'appointment', id);
 		store.readMonth(scheduleDoc(scheduleMonth(updated.start)));
 		this.deps.recompute();
@@ -193,12 +204,14 @@ export class AppointmentWriter {
 			if (!canTransition(current.status, 'cancelled'))
 				throw new ScheduleError(`A ${current.status} appointment cannot be cancelled`);
 			if (series) this.deps.series.writeException(series, id, current, 'cancelled', now);
-			const updated = appointmentsIn(doc).update(id, {
-				status: 'cancelled',
-				cancelReason: why,
-				updatedAt: now
+			store.transact(doc, () => {
+				const updated = store.patchAppointment(doc, id, {
+					status: 'cancelled',
+					cancelReason: why,
+					updatedAt: now
+				}).value;
+				store.event(updated, 'cancelled', { reason: why, from: slotOf(current) });
 			});
-			store.event(updated, 'cancelled', { reason: why, from: slotOf(current) });
 			store.ws.audit('change', 'appointment', id);
 		}
 		store.readAll();
