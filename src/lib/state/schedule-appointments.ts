@@ -25,7 +25,7 @@ import {
 	type AppointmentSeries,
 	type SeriesEdit
 } from '../domain/schedule/recurrence';
-import { seriesIn, appointmentsIn } from '../crdt/collections';
+import { seriesIn } from '../crdt/collections';
 import { scheduleDoc } from '../crdt/layout';
 import { addWeeks, slotOf, withoutBookkeeping } from './schedule-helpers';
 import { keyOfOccurrence, seriesFromBooking, type SeriesWriter } from './schedule-series';
@@ -77,7 +77,7 @@ export class AppointmentWriter {
 		store.requireWrite();
 		const { doc, current } = store.locate(id);
 		const at = new Date().toISOString();
-		const { value: updated, changed } = appointmentsIn(doc).patch(id, { ...patch, updatedAt: at });
+		const { value: updated, changed } = store.patchAppointment(doc, id, { ...patch, updatedAt: at });
 		if (record) {
 			// An edit leaves the slot as it was: its event names the fields, not the (same) slot twice.
 			const slots = 'end' in patch ? { from: slotOf(current), to: slotOf(updated) } : {};
@@ -109,7 +109,7 @@ export class AppointmentWriter {
 		const room = to.roomId !== undefined ? { roomId: to.roomId ?? undefined } : {};
 		let result: Appointment;
 		if (scheduleMonth(to.start) === scheduleMonth(current.start)) {
-			const moved = appointmentsIn(doc).patch(id, {
+			const moved = store.patchAppointment(doc, id, {
 				start: to.start,
 				end: to.end,
 				providerId: to.providerId,
@@ -133,7 +133,7 @@ export class AppointmentWriter {
 				status: current.status === 'confirmed' ? 'confirmed' : 'booked',
 				rescheduledFromId: id
 			});
-			const old = appointmentsIn(doc).update(id, { status: 'rescheduled', updatedAt: now });
+			const old = store.patchAppointment(doc, id, { status: 'rescheduled', updatedAt: now }).value;
 			// One event tells both sides: the replacement's history starts from the one it replaced.
 			store.event(old, 'rescheduled', { from: freed, to: slotOf(result), reason, replacementId });
 			store.ws.audit('change', 'appointment', id);
@@ -163,7 +163,7 @@ export class AppointmentWriter {
 			(current.status === 'booked' || current.status === 'confirmed' || !current.arrivedAt)
 		)
 			patch.arrivedAt = now;
-		const updated = appointmentsIn(doc).update(id, patch);
+		const updated = store.patchAppointment(doc, id, patch).value;
 		store.event(updated, 'status', { status });
 		store.ws.audit('change', 'appointment', id);
 		store.readMonth(scheduleDoc(scheduleMonth(updated.start)));
@@ -193,11 +193,11 @@ export class AppointmentWriter {
 			if (!canTransition(current.status, 'cancelled'))
 				throw new ScheduleError(`A ${current.status} appointment cannot be cancelled`);
 			if (series) this.deps.series.writeException(series, id, current, 'cancelled', now);
-			const updated = appointmentsIn(doc).update(id, {
+			const updated = store.patchAppointment(doc, id, {
 				status: 'cancelled',
 				cancelReason: why,
 				updatedAt: now
-			});
+			}).value;
 			store.event(updated, 'cancelled', { reason: why, from: slotOf(current) });
 			store.ws.audit('change', 'appointment', id);
 		}

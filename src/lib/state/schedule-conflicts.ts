@@ -8,13 +8,19 @@ import { ConflictIndex, type Conflict, type ConflictRules } from '../domain/sche
 import { conflictResolutionsIn } from '../crdt/collections';
 import { scheduleDoc } from '../crdt/layout';
 import { CONFLICT_DAYS_BACK } from './schedule-helpers';
-import type { ScheduleStore } from './schedule-store';
+import { ScheduleStore, type AppointmentChange } from './schedule-store';
 
 export interface DeriveInput {
 	/** Loaded appointments overlapping the view (`deriveRanges(…).view`). */
 	inView: readonly Appointment[];
-	/** Loaded appointments ending after the conflict window's start. */
-	watched: readonly Appointment[];
+	/** Loaded appointments ending after the conflict window's start (read only when `changed` cannot be used). */
+	watched: () => readonly Appointment[];
+	/**
+	 * What changed in the conflict check's set since the last call with `index` (`relevantChanges`):
+	 * each id with its record now, or undefined when it left the set. With it, only those records are
+	 * checked; without it (or when `index` cannot follow), the whole set is.
+	 */
+	changed?: ReadonlyMap<string, Appointment | undefined> | undefined;
 	/** The conflict window's start (`deriveRanges(…).windowStart`). */
 	windowStart: string;
 	/** Conflicts someone accepted. */
@@ -42,14 +48,35 @@ export function deriveRanges(from: string, to: string, today: string, tz: string
 
 export function deriveSchedule(input: DeriveInput): Derived {
 	const appointments = [...input.inView].sort((a, b) => cmp(a.start, b.start) || cmp(a.id, b.id));
+	const index = input.index ?? new ConflictIndex();
+	const ctx = { acknowledgements: input.acknowledgements, ...(input.rules ? { rules: input.rules } : {}) };
+	if (input.changed && index.canUpdate(input.rules))
+		return { appointments, conflicts: openFirst(index.update(input.changed, ctx)) };
 	// A view in the past adds its own days to the conflict check.
 	const past = appointments.filter((a) => !(a.end > input.windowStart));
-	const relevant = past.length > 0 ? [...input.watched, ...past] : input.watched;
-	const detected = (input.index ?? new ConflictIndex()).detect(relevant, {
-		acknowledgements: input.acknowledgements,
-		...(input.rules ? { rules: input.rules } : {})
-	});
-	return { appointments, conflicts: openFirst(detected) };
+	const watched = input.watched();
+	const relevant = past.length > 0 ? [...watched, ...past] : watched;
+	return { appointments, conflicts: openFirst(index.detect(relevant, ctx)) };
+}
+
+/**
+ * The store's changed appointments as changes of the conflict check's set: those of the window
+ * (`overlapping(windowStart)`) and the view's own past days, as `deriveSchedule` puts them together;
+ * a record outside both has left the set.
+ */
+export function relevantChanges(
+	changes: ReadonlyMap<string, AppointmentChange>,
+	view: { start: string; end: string },
+	windowStart: string
+): Map<string, Appointment | undefined> {
+	const inWindow = ScheduleStore.within(windowStart);
+	const inView = ScheduleStore.within(view.start, view.end);
+	const out = new Map<string, Appointment | undefined>();
+	for (const [id, { name, a }] of changes) {
+		const member = a && (inWindow(name, a) || (!(a.end > windowStart) && inView(name, a)));
+		out.set(id, member ? a : undefined);
+	}
+	return out;
 }
 
 const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
@@ -60,9 +87,8 @@ let lastSorted: Conflict[] = [];
 function openFirst(detected: readonly Conflict[]): Conflict[] {
 	if (detected !== lastDetected) {
 		lastDetected = detected;
-		lastSorted = [...detected].sort(
-			(a, b) => Number(a.resolved) - Number(b.resolved) || cmp(a.start, b.start)
-		);
+		// Detection sorts by start already: open ones, then resolved ones, each in that order.
+		lastSorted = [...detected.filter((c) => !c.resolved), ...detected.filter((c) => c.resolved)];
 	}
 	return lastSorted;
 }

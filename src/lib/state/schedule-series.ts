@@ -133,7 +133,7 @@ export class SeriesWriter {
 				continue; // not in the loaded window: it is past or beyond the materialized weeks
 			}
 			// No per-field marks on appointments: the history event names the fields.
-			const { value: updated, changed } = appointmentsIn(found.doc).patch(u.id, u.patch);
+			const { value: updated, changed } = store.patchAppointment(found.doc, u.id, u.patch);
 			const status = u.patch.status;
 			const eventKind: AppointmentEventKind =
 				status === 'cancelled' ? 'cancelled' : status === 'rescheduled' ? 'rescheduled' : 'moved';

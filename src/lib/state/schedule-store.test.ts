@@ -3,11 +3,16 @@
  * a record a colleague's bad edit broke is quarantined and disappears from the schedule, a repaired
  * one comes back, and a remote deletion removes it — without a full re-read.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { scheduleMonth } from '../domain';
+import { addDays, localDate, scheduleMonth } from '../domain';
+import { ConflictIndex } from '../domain/schedule/conflicts';
+import { Rng } from '../domain/demo/rng';
 import { scheduleDoc } from '../crdt/layout';
-import { at, plus, PROVIDER, scheduleWorkspace as setup, tick } from './schedule-fixtures';
+import { at, plus, PROVIDER, scheduleWorkspace as setup, tick, TZ } from './schedule-fixtures';
+import { ScheduleState } from './schedule.svelte';
+import { ScheduleStore } from './schedule-store';
+import { RecordCollection } from '../crdt/codec';
 
 describe('schedule store, incremental reads', () => {
 	it('quarantines a broken record, brings it back when repaired, and drops a deleted one', async () => {
@@ -66,5 +71,122 @@ describe('schedule store, incremental reads', () => {
 		// Taking a no-show back counts again too.
 		schedule.setStatus(b.id, 'booked');
 		expect(schedule.noShowCount(a.patientId)).toBe(1);
+	}, 60_000);
+
+	it('follows changes record by record to what a full recomputation gives (conflicts, view, hours)', async () => {
+		const { ws, schedule, book } = await setup();
+		const follow = vi.spyOn(ConflictIndex.prototype, 'update');
+		const rng = new Rng(5);
+		const now = new Date().toISOString();
+		const today = localDate(new Date(), TZ);
+		// Hours from 9 to 12 on every day: bookings outside them are conflicts too.
+		schedule.saveTemplate({
+			id: crypto.randomUUID(),
+			createdAt: now,
+			updatedAt: now,
+			providerId: PROVIDER,
+			effectiveFrom: addDays(today, -60),
+			days: [0, 1, 2, 3, 4, 5, 6].map((weekday) => ({
+				weekday,
+				intervals: [{ from: '09:00', to: '12:00', typeIds: [] }],
+				breaks: [],
+				blocked: []
+			}))
+		});
+		// Today's view, then a day in the past (its own days join the conflict check), then the future.
+		for (const days of [0, -12, 3]) {
+			const day = addDays(today, days);
+			await schedule.show(day, 'day');
+			const ids = [0, 1, 2, 3, 4].map((i) => book(at(days, 8 + i, rng.pick([0, 30]))).id);
+			for (let step = 0; step < 30; step++) {
+				const id = rng.pick(ids);
+				const a = schedule.find(id);
+				const op = rng.int(0, 5);
+				const start = at(days + rng.int(0, 1), rng.int(7, 13), rng.pick([0, 15, 30, 45]));
+				try {
+					if (!a) ids.push(book(start).id);
+					else if (op === 0) schedule.move(id, { start, end: plus(start, 30), providerId: PROVIDER });
+					else if (op === 1) schedule.resize(id, plus(a.start, rng.pick([15, 45, 90])));
+					else if (op === 2) schedule.setStatus(id, rng.pick(['confirmed', 'arrived', 'booked']));
+					else if (op === 3 && schedule.conflicts[0]) schedule.keepBoth(schedule.conflicts[0]);
+					else {
+						// A colleague's edit: a new time, or the record deleted.
+						const doc = ws.docs().open(scheduleDoc(scheduleMonth(a.start)));
+						const records = doc.getMap<Y.Map<unknown>>('appointments');
+						doc.transact(() => {
+							if (rng.int(0, 3) === 0) records.delete(id);
+							else records.get(id)!.set('start', plus(a.start, -rng.pick([30, 60])));
+						}, 'remote');
+					}
+				} catch {
+					// A refused step (a status jump): nothing written.
+				}
+				await tick();
+				const fresh = new ScheduleState(ws);
+				await fresh.show(day, 'day');
+				expect(schedule.conflicts).toEqual(fresh.conflicts);
+				expect(schedule.appointments).toEqual(fresh.appointments);
+				fresh.reset();
+			}
+		}
+		expect(follow.mock.calls.length).toBeGreaterThan(30);
+		follow.mockRestore();
+	}, 120_000);
+
+	it('takes a local write as written, but decodes and validates whatever a colleague changes after it', async () => {
+		const { ws, schedule, book, showDayOf } = await setup();
+		const start = at(2, 9);
+		await showDayOf(start);
+		const a = book(start);
+		const name = scheduleDoc(scheduleMonth(start));
+		const store = new ScheduleStore(ws, { common: () => {}, changed: () => {}, commonChanged: () => {} });
+		await store.openMonth(name);
+		const doc = ws.docs().open(name);
+		const decode = vi.spyOn(RecordCollection.prototype, 'get');
+
+		store.patchAppointment(doc, a.id, { notes: 'Mine' });
+		store.readMonth(name);
+		expect(store.find(a.id)?.notes).toBe('Mine');
+		expect(decode).not.toHaveBeenCalled();
+
+		// Written here, then changed by a colleague before the month was read: the colleague's value.
+		store.patchAppointment(doc, a.id, { notes: 'Mine again' });
+		const records = doc.getMap<Y.Map<unknown>>('appointments');
+		doc.transact(() => records.get(a.id)!.set('notes', 'Theirs'), 'remote');
+		store.readMonth(name);
+		expect(store.find(a.id)?.notes).toBe('Theirs');
+		expect(decode).toHaveBeenCalledTimes(1);
+
+		// And a broken one is quarantined, not taken from what this workstation wrote before.
+		store.patchAppointment(doc, a.id, { notes: 'Once more' });
+		doc.transact(() => records.get(a.id)!.set('status', 'teleported'), 'remote');
+		store.readMonth(name);
+		expect(store.find(a.id)).toBeUndefined();
+		decode.mockRestore();
+		store.detach();
+		schedule.reset();
+	}, 60_000);
+
+	it('writes an edit at once and its history event after the frame (at once when history is read)', async () => {
+		const { ws, schedule, book, showDayOf } = await setup();
+		const start = at(2, 9);
+		await showDayOf(start);
+		const a = book(start);
+		await tick();
+		const events = ws
+			.docs()
+			.open(scheduleDoc(scheduleMonth(start)))
+			.getMap('appointmentEvents');
+		const before = events.size;
+		schedule.move(a.id, { start: at(2, 10), end: plus(at(2, 10), 20), providerId: PROVIDER });
+		expect(schedule.find(a.id)?.start).toBe(at(2, 10));
+		expect(events.size).toBe(before);
+		await tick();
+		expect(events.size).toBe(before + 1);
+
+		schedule.update(a.id, { notes: 'Bring the referral' });
+		expect(events.size).toBe(before + 1);
+		expect((await schedule.historyOf(a.id)).map((e) => e.kind)).toEqual(['booked', 'moved', 'edited']);
+		expect(events.size).toBe(before + 2);
 	}, 60_000);
 });

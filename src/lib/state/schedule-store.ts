@@ -29,7 +29,8 @@ import {
 	waitlistIn
 } from '../crdt/collections';
 import { monthsBetween, scheduleCommonDoc, scheduleDoc, type DocName } from '../crdt/layout';
-import type { QuarantinedRecord } from '../crdt/codec';
+import type { Patched, QuarantinedRecord } from '../crdt/codec';
+import { afterPaint, type Cancel } from '../persistence/after-paint';
 import { withExceptions } from './schedule-helpers';
 import { ScheduleError } from './schedule-types';
 import type { WorkspaceState } from './workspace.svelte';
@@ -40,9 +41,10 @@ interface MonthData {
 	/** Records that failed validation, by id (appointments and resolutions). */
 	quarantined: Map<string, QuarantinedRecord>;
 	resolutions: Map<string, ConflictResolution>;
-	/** No-shows per patient, and the answers of `overlapping` by range, until the month changes. */
+	/** No-shows per patient, until the month changes. */
 	noShows?: Map<string, number> | undefined;
-	overlapping?: Map<string, Appointment[]> | undefined;
+	/** The answers of `overlapping` by range, kept up to date record by record. */
+	overlapping?: Map<string, { fromIso: string; toIso: string | undefined; hits: Appointment[] }> | undefined;
 }
 
 /** What changed in a month document since it was last read. */
@@ -72,6 +74,14 @@ export interface StoreHooks {
 }
 
 export type AppointmentInput = Parameters<ReturnType<typeof appointmentsIn>['insert']>[0];
+export type AppointmentFields = Parameters<ReturnType<typeof appointmentsIn>['patch']>[1];
+type EventRecord = Parameters<ReturnType<typeof appointmentEventsIn>['insert']>[0];
+
+/** An appointment that changed: the month it is in, and its live record now (undefined: gone or deleted). */
+export interface AppointmentChange {
+	name: DocName;
+	a: Appointment | undefined;
+}
 export type EventDetails = Partial<
 	Pick<AppointmentEvent, 'from' | 'to' | 'status' | 'reason' | 'replacementId'>
 >;
@@ -87,6 +97,21 @@ export class ScheduleStore {
 	private loaded: Appointment[] | null = null;
 	/** `noShows()` over all open months, until a month's no-shows change. */
 	private noShowTotal: Map<string, number> | null = null;
+	/**
+	 * The appointments that changed since `takeChanges`, so that what is derived from them can follow
+	 * record by record; null when more than records changed (a month opened or closed, an id in two
+	 * months), and everything must be derived again.
+	 */
+	private changes: Map<string, AppointmentChange> | null = null;
+	/**
+	 * Records this workstation just wrote, as the writer validated them: `readMonth` takes these instead
+	 * of decoding (zod) what was just written. Any later transaction that touches a record drops its
+	 * entry, so a colleague's change is always decoded and validated.
+	 */
+	private readonly written = new Map<string, Appointment>();
+	/** History events waiting for the frame after their edit (see `event`). */
+	private events: { doc: Y.Doc; record: EventRecord }[] = [];
+	private eventsLater: Cancel | null = null;
 
 	constructor(
 		readonly ws: WorkspaceState,
@@ -148,7 +173,10 @@ export class ScheduleStore {
 		this.stops.push(
 			appointmentsIn(doc).observe((ids) => {
 				const p = pending();
-				for (const id of ids) p.ids.add(id);
+				for (const id of ids) {
+					p.ids.add(id);
+					this.written.delete(id);
+				}
 				this.hooks.changed();
 			}),
 			conflictResolutionsIn(doc).observe(() => {
@@ -166,7 +194,7 @@ export class ScheduleStore {
 
 	private readWholeMonth(name: DocName, doc: Y.Doc): void {
 		this.dirty.delete(name);
-		this.loaded = this.noShowTotal = null;
+		this.loaded = this.noShowTotal = this.changes = null;
 		const { records, quarantined } = appointmentsIn(doc).all();
 		const month: MonthData = {
 			appointments: new Map(records.filter((a) => !a.deletedAt).map((a) => [a.id, a])),
@@ -194,14 +222,17 @@ export class ScheduleStore {
 		this.dirty.delete(name);
 		if (!doc || !month || !p) return;
 		this.loaded = null;
-		month.overlapping = undefined;
 		const before = month.quarantined.size;
 		let quarantineChanged = false;
 		// Most edits (a move, a note) touch no no-show: the counts stay as they are, the same object.
 		let noShowsChanged = false;
 		const records = appointmentsIn(doc);
+		const previous = new Map<string, Appointment | undefined>();
 		for (const id of p.ids) {
-			const r = records.get(id);
+			previous.set(id, month.appointments.get(id));
+			const mine = this.written.get(id);
+			this.written.delete(id);
+			const r = mine ? { ok: true as const, value: mine } : records.get(id);
 			if (month.appointments.get(id)?.status === 'no-show') noShowsChanged = true;
 			month.appointments.delete(id);
 			if (month.quarantined.delete(id)) quarantineChanged = true;
@@ -214,6 +245,18 @@ export class ScheduleStore {
 				quarantineChanged = true;
 			}
 		}
+		for (const id of p.ids) this.noteChange(name, id, month.appointments.get(id));
+		// In the order a full filter would give: the map keeps the others' order and re-adds the changed.
+		for (const { fromIso, toIso, hits } of month.overlapping?.values() ?? []) {
+			for (const old of previous.values()) {
+				const at = old ? hits.indexOf(old) : -1;
+				if (at >= 0) hits.splice(at, 1);
+			}
+			for (const id of p.ids) {
+				const a = month.appointments.get(id);
+				if (a && a.end > fromIso && (toIso === undefined || a.start < toIso)) hits.push(a);
+			}
+		}
 		if (noShowsChanged) {
 			month.noShows = undefined;
 			this.noShowTotal = null;
@@ -224,6 +267,26 @@ export class ScheduleStore {
 		}
 		if (quarantineChanged || month.quarantined.size !== before)
 			this.ws.reportQuarantine(name, [...month.quarantined.values()]);
+	}
+
+	private noteChange(name: DocName, id: string, a: Appointment | undefined): void {
+		if (!this.changes) return;
+		for (const [other, m] of this.months)
+			if (other !== name && m.appointments.has(id)) {
+				this.changes = null;
+				return;
+			}
+		this.changes.set(id, { name, a });
+	}
+
+	/**
+	 * The appointments read since the last call (see `changes`), and a fresh start. null means: derive
+	 * from everything (also on the first call).
+	 */
+	takeChanges(): ReadonlyMap<string, AppointmentChange> | null {
+		const out = this.changes;
+		this.changes = new Map();
+		return out;
 	}
 
 	/** Re-reads the months that changed since they were last read. */
@@ -281,25 +344,29 @@ export class ScheduleStore {
 	 * month changes: after an edit, one month is filtered again, not the past year.
 	 */
 	overlapping(fromIso: string, toIso?: string): Appointment[] {
-		const first = monthsBetween(new Date(Date.parse(fromIso) - 31 * 86_400_000).toISOString(), fromIso)[0]!;
-		const last = toIso?.slice(0, 7);
+		const scanned = monthFilter(fromIso, toIso);
 		const key = `${fromIso}|${toIso ?? ''}`;
 		const out: Appointment[] = [];
 		for (const [name, m] of this.months) {
-			const month = name.slice(name.indexOf('/') + 1);
-			if (month < first || (last !== undefined && month > last)) continue;
+			if (!scanned(name)) continue;
 			m.overlapping ??= new Map();
-			let hits = m.overlapping.get(key);
-			if (!hits) {
-				hits = [];
+			let cached = m.overlapping.get(key);
+			if (!cached) {
+				const hits: Appointment[] = [];
 				for (const a of m.appointments.values())
 					if (a.end > fromIso && (toIso === undefined || a.start < toIso)) hits.push(a);
 				if (m.overlapping.size > 8) m.overlapping.clear();
-				m.overlapping.set(key, hits);
+				m.overlapping.set(key, (cached = { fromIso, toIso, hits }));
 			}
-			for (const a of hits) out.push(a);
+			for (const a of cached.hits) out.push(a);
 		}
 		return out;
+	}
+
+	/** Whether `overlapping(fromIso, toIso)` includes an appointment of month document `name`. */
+	static within(fromIso: string, toIso?: string): (name: DocName, a: Appointment) => boolean {
+		const scanned = monthFilter(fromIso, toIso);
+		return (name, a) => scanned(name) && a.end > fromIso && (toIso === undefined || a.start < toIso);
 	}
 
 	/** No-shows per patient over the open months. */
@@ -358,6 +425,7 @@ export class ScheduleStore {
 
 	/** What happened to an appointment, oldest first (following reschedules back to the first booking). */
 	async historyOf(id: string): Promise<AppointmentEvent[]> {
+		this.writeEvents();
 		const out: AppointmentEvent[] = [];
 		let current = this.find(id);
 		let guard = 0;
@@ -383,8 +451,27 @@ export class ScheduleStore {
 		const doc = this.ws.docs().open(name);
 		const created = appointmentsIn(doc).insert(parsed);
 		if (!this.docs.has(name)) void this.openMonth(name);
-		else this.readMonth(name);
+		else {
+			this.wrote(created);
+			this.readMonth(name);
+		}
 		return created;
+	}
+
+	/** After the write's transaction, whose observer drops entries: kept until a later one touches the record. */
+	private wrote(a: Appointment): void {
+		this.written.set(a.id, a);
+	}
+
+	/**
+	 * Changes fields of an appointment (see `RecordCollection.patch`); the month's next read takes
+	 * the validated result instead of decoding it again.
+	 */
+	patchAppointment(doc: Y.Doc, id: string, fields: AppointmentFields): Patched<Appointment> {
+		const patched = appointmentsIn(doc).patch(id, fields);
+		// Without a transaction (nothing changed) the value is still the record as stored, validated.
+		this.wrote(patched.value);
+		return patched;
 	}
 
 	/**
@@ -403,24 +490,59 @@ export class ScheduleStore {
 		const clean = Object.fromEntries(
 			Object.entries(extra).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))
 		);
-		appointmentEventsIn(doc).insert({
-			id: crypto.randomUUID(),
-			createdAt: now,
-			updatedAt: now,
-			appointmentId: a.id,
-			kind,
-			by,
-			...clean
-		});
+		const record = { id: crypto.randomUUID(), createdAt: now, updatedAt: now, appointmentId: a.id, kind, by };
+		this.events.push({ doc, record: { ...record, ...clean } });
+		this.eventsLater ??= afterPaint(() => this.writeEvents());
+	}
+
+	/**
+	 * Writes the history events waiting for their frame (`event`): an edit reaches the screen (and the
+	 * relay) before its event is validated and written, at most one frame or 100 ms later, and at once
+	 * when the page is hidden or history is read.
+	 */
+	writeEvents(): void {
+		this.eventsLater?.();
+		this.eventsLater = null;
+		const batch = this.events;
+		this.events = [];
+		let failed: unknown;
+		for (const { doc, record } of batch)
+			try {
+				appointmentEventsIn(doc).insert(record);
+			} catch (e) {
+				failed ??= e;
+			}
+		if (failed !== undefined) throw failed;
 	}
 
 	detach(): void {
+		this.writeEvents();
 		for (const stop of this.stops) stop();
 		this.stops = [];
 		this.docs.clear();
 		this.months.clear();
 		this.dirty.clear();
-		this.loaded = this.noShowTotal = null;
+		this.written.clear();
+		this.loaded = this.noShowTotal = this.changes = null;
 		this.commonLoaded = false;
 	}
+}
+
+/** The first month `overlapping(fromIso)` looks at, by `fromIso` (a few ranges are asked over and over). */
+const firstMonths = new Map<string, string>();
+
+/** The month documents `overlapping(fromIso, toIso)` looks at: a month holds the bookings that start in it. */
+function monthFilter(fromIso: string, toIso?: string): (name: DocName) => boolean {
+	let first = firstMonths.get(fromIso);
+	if (first === undefined) {
+		if (firstMonths.size > 64) firstMonths.clear();
+		first = monthsBetween(new Date(Date.parse(fromIso) - 31 * 86_400_000).toISOString(), fromIso)[0]!;
+		firstMonths.set(fromIso, first);
+	}
+	const from = first;
+	const last = toIso?.slice(0, 7);
+	return (name) => {
+		const month = name.slice(name.indexOf('/') + 1);
+		return !(month < from || (last !== undefined && month > last));
+	};
 }

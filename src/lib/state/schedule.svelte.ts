@@ -24,7 +24,13 @@ import { ConflictIndex, type Conflict } from '../domain/schedule/conflicts';
 import type { AppointmentSeries, SeriesEdit } from '../domain/schedule/recurrence';
 import type { AppointmentEvent, ConflictResolution, WaitlistEntry } from '../domain/schedule/records';
 import { AppointmentWriter, type AppointmentPatch } from './schedule-appointments';
-import { deriveRanges, deriveSchedule, keepBoth, reopenConflict } from './schedule-conflicts';
+import {
+	deriveRanges,
+	deriveSchedule,
+	keepBoth,
+	relevantChanges,
+	reopenConflict
+} from './schedule-conflicts';
 import { addWeeks, monthsToOpen, rangeOf, SEARCH_MONTHS } from './schedule-helpers';
 import { SeriesWriter } from './schedule-series';
 import { holidayName, hoursFrom, RulesCache, SetupWriter, type Rules } from './schedule-setup';
@@ -84,6 +90,8 @@ export class ScheduleState {
 	private generation = 0;
 	private recomputeQueued = false;
 	private recomputes = 0;
+	/** The view's range and the conflict window of the last recomputation: while they stay, conflicts follow changes. */
+	private derivedFor = '';
 
 	constructor(private readonly ws: WorkspaceState) {
 		const recompute = () => this.recompute();
@@ -438,6 +446,7 @@ export class ScheduleState {
 		this.store.detach();
 		this.rulesCache.clear();
 		this.conflictIndex.clear();
+		this.derivedFor = '';
 		this.from = this.to = '';
 		this.appointments = [];
 		this.conflicts = [];
@@ -487,14 +496,22 @@ export class ScheduleState {
 
 	private recompute(): void {
 		this.store.readDirty();
+		const changes = this.store.takeChanges();
 		this.recomputes += 1;
-		if (!this.from) return;
+		if (!this.from) {
+			this.derivedFor = '';
+			return;
+		}
 		const { from, to, timeZone } = this;
 		const today = this.today();
 		const { view, windowStart } = deriveRanges(from, to, today, timeZone);
+		const derivedFor = `${view.start}|${view.end}|${windowStart}`;
+		const follow = changes !== null && derivedFor === this.derivedFor;
+		this.derivedFor = derivedFor;
 		const derived = deriveSchedule({
 			inView: this.store.overlapping(view.start, view.end),
-			watched: this.store.overlapping(windowStart),
+			watched: () => this.store.overlapping(windowStart),
+			changed: follow ? relevantChanges(changes, view, windowStart) : undefined,
 			windowStart,
 			acknowledgements: this.store.acknowledgements(),
 			// Rules only where a provider has any template: a clinic that has not set hours gets overlap checks only.

@@ -260,6 +260,64 @@ describe('ConflictIndex (remembers its work between calls)', () => {
 		}
 	});
 
+	it('given only the changed records (update), gives what a fresh detection gives after every batch', () => {
+		for (const withRules of [false, true]) {
+			const rng = new Rng(withRules ? 21 : 22);
+			const ctx = withRules ? { rules } : {};
+			const index = new ConflictIndex();
+			const list = new Map<string, Appointment>();
+			for (let i = 0; i < 40; i++) {
+				const a = random(rng);
+				list.set(a.id, a);
+			}
+			let acks: string[] = [];
+			index.detect([...list.values()], { ...ctx, acknowledgements: acks });
+			for (let step = 0; step < 150; step++) {
+				// What one or more transactions touched before a recomputation.
+				const changes = new Map<string, Appointment | undefined>();
+				for (let k = rng.int(1, 3); k > 0; k--) {
+					const ids = [...list.keys()];
+					const id = ids[rng.int(0, ids.length - 1)]!;
+					const op = rng.int(0, 4);
+					let next: Appointment | undefined;
+					if (op === 0 || !ids.length) next = random(rng);
+					else if (op === 1)
+						next = undefined; // deleted, or out of the window
+					else if (op === 2) next = random(rng, id);
+					else if (op === 3) next = { ...list.get(id)!, status: rng.pick(['cancelled', 'booked']) };
+					else next = list.get(id); // touched, but the same record (a field that does not matter)
+					const key = next?.id ?? id;
+					if (next) list.set(key, next);
+					else list.delete(key);
+					changes.set(key, next);
+				}
+				const got = index.update(changes, { ...ctx, acknowledgements: acks });
+				expect(got).toEqual(detectConflicts([...list.values()], { ...ctx, acknowledgements: acks }));
+				expect(overlapIds(got)).toEqual(pairs([...list.values()]));
+				if (got.length && rng.int(0, 4) === 0) acks = [got[rng.int(0, got.length - 1)]!.id];
+			}
+		}
+	});
+
+	it('update keeps the same array when a change leaves the conflicts as they were, and needs a detect first', () => {
+		const index = new ConflictIndex();
+		expect(index.canUpdate(undefined)).toBe(false);
+		expect(() => index.update(new Map())).toThrow();
+		const a = appt('09:00', '09:30');
+		const b = appt('09:15', '09:45');
+		const c = appt('11:00', '11:30');
+		const first = index.detect([a, b, c]);
+		expect(first).toHaveLength(1);
+		// `c` moves within its free hour: its bucket is checked again, the list stays the same array.
+		const later = { ...c, start: appt('11:10', '11:40').start, end: appt('11:10', '11:40').end };
+		expect(index.update(new Map([[c.id, later]]))).toBe(first);
+		const third = index.update(new Map([[later.id, { ...later, start: a.start }]]));
+		expect(third).toHaveLength(3);
+		expect(third).toContain(first[0]);
+		expect(index.update(new Map([[b.id, undefined]]))).toHaveLength(1);
+		expect(index.canUpdate({ timeZone: TZ, day: () => undefined })).toBe(false);
+	});
+
 	it('returns the same array when nothing changed, and keeps unchanged conflicts as the same objects', () => {
 		const index = new ConflictIndex();
 		const a = appt('09:00', '09:30');
