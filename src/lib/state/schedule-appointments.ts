@@ -77,13 +77,14 @@ export class AppointmentWriter {
 		store.requireWrite();
 		const { doc, current } = store.locate(id);
 		const at = new Date().toISOString();
-		const { value: updated, changed } = store.patchAppointment(doc, id, { ...patch, updatedAt: at });
-		if (record) {
+		const updated = store.transact(doc, () => {
+			const { value, changed } = store.patchAppointment(doc, id, { ...patch, updatedAt: at });
 			// An edit leaves the slot as it was: its event names the fields, not the (same) slot twice.
-			const slots = 'end' in patch ? { from: slotOf(current), to: slotOf(updated) } : {};
-			store.event(updated, 'end' in patch ? 'resized' : 'edited', { ...slots, fields: changed });
-			store.ws.audit('change', 'appointment', id);
-		}
+			const slots = 'end' in patch ? { from: slotOf(current), to: slotOf(value) } : {};
+			if (record) store.event(value, 'end' in patch ? 'resized' : 'edited', { ...slots, fields: changed });
+			return value;
+		});
+		if (record) store.ws.audit('change', 'appointment', id);
 		store.readMonth(scheduleDoc(scheduleMonth(updated.start)));
 		this.deps.recompute();
 		return updated;
@@ -109,15 +110,22 @@ export class AppointmentWriter {
 		const room = to.roomId !== undefined ? { roomId: to.roomId ?? undefined } : {};
 		let result: Appointment;
 		if (scheduleMonth(to.start) === scheduleMonth(current.start)) {
-			const moved = store.patchAppointment(doc, id, {
-				start: to.start,
-				end: to.end,
-				providerId: to.providerId,
-				...room,
-				updatedAt: now
+			result = store.transact(doc, () => {
+				const moved = store.patchAppointment(doc, id, {
+					start: to.start,
+					end: to.end,
+					providerId: to.providerId,
+					...room,
+					updatedAt: now
+				});
+				store.event(moved.value, 'moved', {
+					from: freed,
+					to: slotOf(moved.value),
+					reason,
+					fields: moved.changed
+				});
+				return moved.value;
 			});
-			result = moved.value;
-			store.event(result, 'moved', { from: freed, to: slotOf(result), reason, fields: moved.changed });
 			store.ws.audit('change', 'appointment', id);
 		} else {
 			const replacementId = crypto.randomUUID();
@@ -163,8 +171,11 @@ export class AppointmentWriter {
 			(current.status === 'booked' || current.status === 'confirmed' || !current.arrivedAt)
 		)
 			patch.arrivedAt = now;
-		const updated = store.patchAppointment(doc, id, patch).value;
-		store.event(updated, 'status', { status });
+		const updated = store.transact(doc, () => {
+			const value = store.patchAppointment(doc, id, patch).value;
+			store.event(value, 'status', { status });
+			return value;
+		});
 		store.ws.audit('change', 'appointment', id);
 		store.readMonth(scheduleDoc(scheduleMonth(updated.start)));
 		this.deps.recompute();
@@ -193,12 +204,14 @@ export class AppointmentWriter {
 			if (!canTransition(current.status, 'cancelled'))
 				throw new ScheduleError(`A ${current.status} appointment cannot be cancelled`);
 			if (series) this.deps.series.writeException(series, id, current, 'cancelled', now);
-			const updated = store.patchAppointment(doc, id, {
-				status: 'cancelled',
-				cancelReason: why,
-				updatedAt: now
-			}).value;
-			store.event(updated, 'cancelled', { reason: why, from: slotOf(current) });
+			store.transact(doc, () => {
+				const updated = store.patchAppointment(doc, id, {
+					status: 'cancelled',
+					cancelReason: why,
+					updatedAt: now
+				}).value;
+				store.event(updated, 'cancelled', { reason: why, from: slotOf(current) });
+			});
 			store.ws.audit('change', 'appointment', id);
 		}
 		store.readAll();

@@ -166,27 +166,4 @@ describe('schedule store, incremental reads', () => {
 		store.detach();
 		schedule.reset();
 	}, 60_000);
-
-	it('writes an edit at once and its history event after the frame (at once when history is read)', async () => {
-		const { ws, schedule, book, showDayOf } = await setup();
-		const start = at(2, 9);
-		await showDayOf(start);
-		const a = book(start);
-		await tick();
-		const events = ws
-			.docs()
-			.open(scheduleDoc(scheduleMonth(start)))
-			.getMap('appointmentEvents');
-		const before = events.size;
-		schedule.move(a.id, { start: at(2, 10), end: plus(at(2, 10), 20), providerId: PROVIDER });
-		expect(schedule.find(a.id)?.start).toBe(at(2, 10));
-		expect(events.size).toBe(before);
-		await tick();
-		expect(events.size).toBe(before + 1);
-
-		schedule.update(a.id, { notes: 'Bring the referral' });
-		expect(events.size).toBe(before + 1);
-		expect((await schedule.historyOf(a.id)).map((e) => e.kind)).toEqual(['booked', 'moved', 'edited']);
-		expect(events.size).toBe(before + 2);
-	}, 60_000);
 });

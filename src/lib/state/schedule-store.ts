@@ -30,7 +30,6 @@ import {
 } from '../crdt/collections';
 import { monthsBetween, scheduleCommonDoc, scheduleDoc, type DocName } from '../crdt/layout';
 import type { Patched, QuarantinedRecord } from '../crdt/codec';
-import { afterPaint, type Cancel } from '../persistence/after-paint';
 import { withExceptions } from './schedule-helpers';
 import { ScheduleError } from './schedule-types';
 import type { WorkspaceState } from './workspace.svelte';
@@ -75,7 +74,6 @@ export interface StoreHooks {
 
 export type AppointmentInput = Parameters<ReturnType<typeof appointmentsIn>['insert']>[0];
 export type AppointmentFields = Parameters<ReturnType<typeof appointmentsIn>['patch']>[1];
-type EventRecord = Parameters<ReturnType<typeof appointmentEventsIn>['insert']>[0];
 
 /** An appointment that changed: the month it is in, and its live record now (undefined: gone or deleted). */
 export interface AppointmentChange {
@@ -109,9 +107,8 @@ export class ScheduleStore {
 	 * entry, so a colleague's change is always decoded and validated.
 	 */
 	private readonly written = new Map<string, Appointment>();
-	/** History events waiting for the frame after their edit (see `event`). */
-	private events: { doc: Y.Doc; record: EventRecord }[] = [];
-	private eventsLater: Cancel | null = null;
+	/** Inside `transact`: what it wrote, kept when its own transaction's observer runs. */
+	private writing: Map<string, Appointment> | null = null;
 
 	constructor(
 		readonly ws: WorkspaceState,
@@ -175,7 +172,9 @@ export class ScheduleStore {
 				const p = pending();
 				for (const id of ids) {
 					p.ids.add(id);
-					this.written.delete(id);
+					const mine = this.writing?.get(id);
+					if (mine) this.written.set(id, mine);
+					else this.written.delete(id);
 				}
 				this.hooks.changed();
 			}),
@@ -425,7 +424,6 @@ export class ScheduleStore {
 
 	/** What happened to an appointment, oldest first (following reschedules back to the first booking). */
 	async historyOf(id: string): Promise<AppointmentEvent[]> {
-		this.writeEvents();
 		const out: AppointmentEvent[] = [];
 		let current = this.find(id);
 		let guard = 0;
@@ -458,9 +456,24 @@ export class ScheduleStore {
 		return created;
 	}
 
-	/** After the write's transaction, whose observer drops entries: kept until a later one touches the record. */
+	/**
+	 * Runs `fn` as one transaction of `doc`: an edit and its history event reach the relay and
+	 * colleagues as one update (one message, one apply, one recomputation there), and the document's
+	 * update listeners run once.
+	 */
+	transact<T>(doc: Y.Doc, fn: () => T): T {
+		if (this.writing) return fn();
+		this.writing = new Map();
+		try {
+			return doc.transact(fn);
+		} finally {
+			this.writing = null;
+		}
+	}
+
 	private wrote(a: Appointment): void {
-		this.written.set(a.id, a);
+		// Outside `transact` the write's own transaction (whose observer drops entries) is over already.
+		(this.writing ?? this.written).set(a.id, a);
 	}
 
 	/**
@@ -490,39 +503,25 @@ export class ScheduleStore {
 		const clean = Object.fromEntries(
 			Object.entries(extra).filter(([, v]) => v !== undefined && v !== '' && !(Array.isArray(v) && !v.length))
 		);
-		const record = { id: crypto.randomUUID(), createdAt: now, updatedAt: now, appointmentId: a.id, kind, by };
-		this.events.push({ doc, record: { ...record, ...clean } });
-		this.eventsLater ??= afterPaint(() => this.writeEvents());
-	}
-
-	/**
-	 * Writes the history events waiting for their frame (`event`): an edit reaches the screen (and the
-	 * relay) before its event is validated and written, at most one frame or 100 ms later, and at once
-	 * when the page is hidden or history is read.
-	 */
-	writeEvents(): void {
-		this.eventsLater?.();
-		this.eventsLater = null;
-		const batch = this.events;
-		this.events = [];
-		let failed: unknown;
-		for (const { doc, record } of batch)
-			try {
-				appointmentEventsIn(doc).insert(record);
-			} catch (e) {
-				failed ??= e;
-			}
-		if (failed !== undefined) throw failed;
+		appointmentEventsIn(doc).insert({
+			id: crypto.randomUUID(),
+			createdAt: now,
+			updatedAt: now,
+			appointmentId: a.id,
+			kind,
+			by,
+			...clean
+		});
 	}
 
 	detach(): void {
-		this.writeEvents();
 		for (const stop of this.stops) stop();
 		this.stops = [];
 		this.docs.clear();
 		this.months.clear();
 		this.dirty.clear();
 		this.written.clear();
+		this.writing = null;
 		this.loaded = this.noShowTotal = this.changes = null;
 		this.commonLoaded = false;
 	}

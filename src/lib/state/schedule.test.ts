@@ -242,8 +242,6 @@ describe('schedule state', () => {
 		a.schedule.update(appt.id, { notes: 'Interpreter booked' });
 		b.schedule.update(appt.id, { reason: 'Blood pressure check' });
 		b.schedule.setStatus(appt.id, 'confirmed');
-		// History events are written a frame after their edit (`ScheduleStore.event`).
-		await tick();
 		exchange();
 		await tick();
 		for (const s of [a.schedule, b.schedule])
