@@ -266,21 +266,6 @@ function changedFields(current: Record<string, unknown>, patch: Record<string, u
 		.map(([k]) => k);
 }
 
-export const rawJsonHistoryVariant: Variant = {
-	name: 'raw-json+history',
-	label: 'raw Yjs JSON + history events',
-	deliveries: ['diff'],
-	writeAll: rawJsonVariant.writeAll,
-	apply(doc, edit, by) {
-		const current = edit.kind === 'book' ? {} : { ...doc.getMap<Appointment>(COLLECTION).get(edit.id) };
-		rawJsonVariant.apply(doc, edit, by);
-		const fields = edit.kind === 'book' ? [] : changedFields(current, edit.patch);
-		// The same JSON value as the app's event, without zod.
-		doc.getMap<EventInput>('appointmentEvents').set(edit.eventId, historyEvent(edit, by, fields));
-	},
-	read: rawJsonVariant.read
-};
-
 /** The string `RecordCollection` writes in the `json-string` layout, without zod. */
 function compactEvent(event: EventInput): string {
 	const { id: _id, ...rest } = event;
@@ -288,19 +273,34 @@ function compactEvent(event: EventInput): string {
 	return JSON.stringify(rest);
 }
 
-export const rawJsonHistoryStringVariant: Variant = {
-	name: 'raw-json+history-string',
-	label: 'raw Yjs JSON + history events as the app’s strings',
-	deliveries: ['diff'],
-	writeAll: rawJsonVariant.writeAll,
-	apply(doc, edit, by) {
-		const current = edit.kind === 'book' ? {} : { ...doc.getMap<Appointment>(COLLECTION).get(edit.id) };
-		rawJsonVariant.apply(doc, edit, by);
-		const fields = edit.kind === 'book' ? [] : changedFields(current, edit.patch);
-		doc.getMap<string>('appointmentEvents').set(edit.eventId, compactEvent(historyEvent(edit, by, fields)));
-	},
-	read: rawJsonVariant.read
-};
+/** Raw Yjs JSON plus the app's history event beside each edit, stored as `event` makes it (no zod). */
+function rawHistoryVariant(name: string, label: string, event: (e: EventInput) => unknown): Variant {
+	return {
+		name,
+		label,
+		deliveries: ['diff'],
+		writeAll: rawJsonVariant.writeAll,
+		apply(doc, edit, by) {
+			const current = edit.kind === 'book' ? {} : { ...doc.getMap<Appointment>(COLLECTION).get(edit.id) };
+			rawJsonVariant.apply(doc, edit, by);
+			const fields = edit.kind === 'book' ? [] : changedFields(current, edit.patch);
+			doc.getMap<unknown>('appointmentEvents').set(edit.eventId, event(historyEvent(edit, by, fields)));
+		},
+		read: rawJsonVariant.read
+	};
+}
+
+/** The same JSON value as the app's event used to be. */
+export const rawJsonHistoryVariant = rawHistoryVariant(
+	'raw-json+history',
+	'raw Yjs JSON + history events',
+	(e) => e
+);
+export const rawJsonHistoryStringVariant = rawHistoryVariant(
+	'raw-json+history-string',
+	'raw Yjs JSON + history events as the app’s strings',
+	compactEvent
+);
 
 export const rawNestedVariant: Variant = {
 	name: 'raw-nested',
