@@ -55,10 +55,15 @@ function closure(roots: string[]): Set<string> {
 
 function scheduleNode(): string | undefined {
 	const dir = path.join(APP, '_app/immutable/nodes');
-	return fs
-		.readdirSync(dir)
-		.map((f) => path.join(dir, f))
-		.find((f) => fs.readFileSync(f, 'utf8').includes('Schedule · ClinicDesk'));
+	return (
+		fs
+			.readdirSync(dir)
+			.map((f) => path.join(dir, f))
+			// The page's component may sit in a chunk its node re-exports (when a lazy view shares its code).
+			.find((f) =>
+				[...closure([f])].some((c) => fs.readFileSync(c, 'utf8').includes('Schedule · ClinicDesk'))
+			)
+	);
 }
 
 if (!ensureBuild()) {
