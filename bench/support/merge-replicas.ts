@@ -274,7 +274,7 @@ function compactEvent(event: EventInput): string {
 }
 
 /** Raw Yjs JSON plus the app's history event beside each edit, stored as `event` makes it (no zod). */
-function rawHistoryVariant(name: string, label: string, event: (e: EventInput) => unknown): Variant {
+function rawHistoryVariant(name: VariantName, label: string, event: (e: EventInput) => unknown): Variant {
 	return {
 		name,
 		label,
