@@ -133,6 +133,32 @@ describe('schedule store, incremental reads', () => {
 		follow.mockRestore();
 	}, 120_000);
 
+	it('after a big batch of a colleague’s changes (more than are patched one by one), shows what a fresh read does', async () => {
+		const { ws, schedule, book, showDayOf } = await setup();
+		const start = at(2, 9);
+		await showDayOf(start);
+		const ids = Array.from({ length: 80 }, (_, i) => book(at(2, 8 + (i % 10), 5 * Math.floor(i / 10))).id);
+		expect(schedule.appointments).toHaveLength(80);
+		const doc = ws.docs().open(scheduleDoc(scheduleMonth(start)));
+		const records = doc.getMap<Y.Map<unknown>>('appointments');
+		// One remote transaction: 70 move a day later (out of the view), 5 are deleted.
+		doc.transact(() => {
+			ids.slice(0, 70).forEach((id) => {
+				const r = records.get(id)!;
+				r.set('start', plus(String(r.get('start')), 24 * 60));
+				r.set('end', plus(String(r.get('end')), 24 * 60));
+			});
+			ids.slice(70, 75).forEach((id) => records.delete(id));
+		}, 'remote');
+		await tick();
+		const fresh = new ScheduleState(ws);
+		await fresh.show(localDate(new Date(start), TZ), 'day');
+		expect(schedule.appointments.map((a) => a.id)).toEqual(ids.slice(75));
+		expect(schedule.appointments).toEqual(fresh.appointments);
+		expect(schedule.conflicts).toEqual(fresh.conflicts);
+		fresh.reset();
+	}, 60_000);
+
 	it('takes a local write as written, but decodes and validates whatever a colleague changes after it', async () => {
 		const { ws, schedule, book, showDayOf } = await setup();
 		const start = at(2, 9);

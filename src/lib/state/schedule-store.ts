@@ -72,6 +72,9 @@ export interface StoreHooks {
 	commonChanged(): void;
 }
 
+/** Above this many changed records a month's `overlapping` answers are computed again, not patched. */
+const PATCH_OVERLAPPING_MAX = 64;
+
 export type AppointmentInput = Parameters<ReturnType<typeof appointmentsIn>['insert']>[0];
 export type AppointmentFields = Parameters<ReturnType<typeof appointmentsIn>['patch']>[1];
 
@@ -246,6 +249,9 @@ export class ScheduleStore {
 		}
 		for (const id of p.ids) this.noteChange(name, id, month.appointments.get(id));
 		// In the order a full filter would give: the map keeps the others' order and re-adds the changed.
+		// A big batch (a merge after days offline, an import) filters again instead: each changed record
+		// is found in every kept answer by a linear search.
+		if (p.ids.size > PATCH_OVERLAPPING_MAX) month.overlapping = undefined;
 		for (const { fromIso, toIso, hits } of month.overlapping?.values() ?? []) {
 			for (const old of previous.values()) {
 				const at = old ? hits.indexOf(old) : -1;
