@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { sveltekit } from '@sveltejs/kit/vite';
 import { SvelteKitPWA } from '@vite-pwa/sveltekit';
 import type { Plugin } from 'vite';
@@ -47,6 +48,24 @@ function zodWithoutJsonSchema(): Plugin {
 }
 
 /**
+ * Yjs logs two console warnings through `lib0/logging`, whose browser version brings lib0's DOM and
+ * schema modules (~2.4 KB gzip before the schedule paints) to style them. The client build resolves
+ * it to `src/lib/shims/lib0-logging.ts`, which prints the same lines plainly. Tests and the server
+ * keep the real module.
+ */
+function lib0LoggingForTheBrowser(): Plugin {
+	const shim = fileURLToPath(new URL('./src/lib/shims/lib0-logging.ts', import.meta.url));
+	return {
+		name: 'clinicdesk:lib0-logging-for-the-browser',
+		apply: 'build',
+		enforce: 'pre',
+		resolveId(source, _importer, options) {
+			return !options?.ssr && source === 'lib0/logging' ? shim : null;
+		}
+	};
+}
+
+/**
  * terser (vite's optional minifier, in the lockfile) makes the first load 3–5 % smaller than esbuild's
  * minifier (6–9 KB gzip of the JS that loads before the schedule paints) at the cost of a slower
  * client build. The server build, which only renders the SPA fallback, stays unminified as before.
@@ -66,6 +85,7 @@ function terserForTheBrowser(): Plugin {
 export default defineConfig({
 	plugins: [
 		zodWithoutJsonSchema(),
+		lib0LoggingForTheBrowser(),
 		terserForTheBrowser(),
 		sveltekit(),
 		SvelteKitPWA({
