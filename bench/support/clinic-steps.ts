@@ -197,9 +197,20 @@ export async function remoteEdit(
 	};
 }
 
+/**
+ * How the passphrase goes in: `filled` — login name and passphrase filled at once and Unlock clicked
+ * straight away (a password manager; the unlock then waits for all of PBKDF2); `typed` — the
+ * passphrase typed key by key, TYPE_KEY_MS apart, and Enter pressed TYPE_ENTER_MS after the last key,
+ * as a quick typist does (the lock screen derives the passphrase key while it is typed).
+ */
+export type UnlockEntry = 'filled' | 'typed';
+export const TYPE_KEY_MS = 100;
+export const TYPE_ENTER_MS = 200;
+
 export async function coldOpen(
 	a: Page,
-	ids: readonly string[]
+	ids: readonly string[],
+	entry: UnlockEntry = 'filled'
 ): Promise<{
 	unlockToPaint: number;
 	unlockToLive: number;
@@ -216,15 +227,25 @@ export async function coldOpen(
 	});
 	const shown = await a.evaluate(() => window.__clinicBench.lockScreen());
 	await lock.getByLabel('Login name').fill('admin');
-	await lock.getByLabel('Passphrase').fill(DEMO_PASSPHRASE);
-	await arm(a, {
-		name: 'cold-open',
-		event: 'click',
-		within: '[data-testid="lock-screen"]',
-		ready: 'dense',
-		timeoutMs: 120_000
-	});
-	await lock.getByRole('button', { name: /^Unlock/ }).click();
+	const pass = lock.getByLabel('Passphrase');
+	const within = '[data-testid="lock-screen"]';
+	if (entry === 'typed') {
+		await arm(a, {
+			name: 'cold-open',
+			event: 'keydown',
+			key: 'Enter',
+			within,
+			ready: 'dense',
+			timeoutMs: 120_000
+		});
+		await pass.pressSequentially(DEMO_PASSPHRASE, { delay: TYPE_KEY_MS });
+		await sleep(TYPE_ENTER_MS);
+		await pass.press('Enter');
+	} else {
+		await pass.fill(DEMO_PASSPHRASE);
+		await arm(a, { name: 'cold-open', event: 'click', within, ready: 'dense', timeoutMs: 120_000 });
+		await lock.getByRole('button', { name: /^Unlock/ }).click();
+	}
 	const s = await result(a);
 	const fromCopy = await a.evaluate(() => !!document.querySelector('[data-preview]'));
 	// The first paint may be the last session's sealed copy of today ([data-preview]); the live day

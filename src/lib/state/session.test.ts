@@ -79,6 +79,48 @@ describe('session', () => {
 		expect(again.device?.recentUsers).toEqual([again.users[0]!.id]);
 	}, 30_000);
 
+	it('derives the passphrase key while it is typed, and uses it only for exactly those words', async () => {
+		const ws = await newClinic(new FakeIDBFactory());
+		await ws.lock();
+		const pbkdf2 = () =>
+			derive.mock.calls.filter(([alg]) => (alg as { name?: string }).name === 'PBKDF2').length;
+		const derive = vi.spyOn(crypto.subtle, 'deriveBits');
+		const typedUntilDone = async (passphrase: string) => {
+			const before = pbkdf2();
+			ws.typedPassphrase('ada', passphrase);
+			await vi.waitFor(() => expect(pbkdf2()).toBe(before + 1));
+			// Let the derivation finish before Unlock.
+			await new Promise((r) => setTimeout(r, 50));
+		};
+
+		// Typed right: Unlock runs no PBKDF2 of its own.
+		await typedUntilDone(ADMIN.passphrase);
+		let before = pbkdf2();
+		expect(await ws.unlock('ada', ADMIN.passphrase)).toBe(true);
+		expect(pbkdf2()).toBe(before);
+		await ws.lock();
+
+		// Typed right, then changed to a wrong one: the key derived for other words is not used.
+		await typedUntilDone(ADMIN.passphrase);
+		before = pbkdf2();
+		expect(await ws.unlock('ada', 'not the passphrase')).toBe(false);
+		expect(pbkdf2()).toBe(before + 1);
+		expect(ws.status).toBe('locked');
+
+		// Typed wrong, submitted right: derived again, unlocked.
+		await typedUntilDone('not the passphrase either');
+		before = pbkdf2();
+		expect(await ws.unlock('ada', ADMIN.passphrase)).toBe(true);
+		expect(pbkdf2()).toBe(before + 1);
+
+		// Only while locked.
+		before = pbkdf2();
+		ws.typedPassphrase('ada', ADMIN.passphrase);
+		await new Promise((r) => setTimeout(r, 50));
+		expect(pbkdf2()).toBe(before);
+		derive.mockRestore();
+	}, 30_000);
+
 	it('makes a user wait after too many wrong passphrases', async () => {
 		const ws = await newClinic(new FakeIDBFactory());
 		await ws.lock();

@@ -64,6 +64,7 @@ import {
 } from '../persistence/view-cache';
 import { AuthClient, AuthError, type LoginResponse } from '../sync/auth-client';
 import { AutoLock, type LockCause } from './autolock';
+import { DeriveAhead } from './derive-ahead';
 import { DocHub } from './docs';
 import type { RelaySession } from './relay-session';
 
@@ -332,6 +333,8 @@ export class WorkspaceState {
 				return false;
 			}
 		}
+		// The passphrase key the lock screen derived while it was typed, if it is for these words.
+		const ahead = this.ahead.take(username, passphrase);
 		// The first screen's sealed copy is read from IndexedDB while PBKDF2 runs (off this thread);
 		// after the keys, only opening it is left.
 		this.earlyViews = user
@@ -339,7 +342,8 @@ export class WorkspaceState {
 			: null;
 		let keys: UnlockedKeys;
 		try {
-			keys = await keyring.unlock(username, passphrase, joined?.derived);
+			const derived = joined?.derived ?? (ahead && (await ahead)) ?? undefined;
+			keys = await keyring.unlock(username, passphrase, derived);
 		} catch (e) {
 			// The keyring here may be behind the server's: a new account, or a passphrase changed on
 			// another workstation. Ask the server, catch the keyring up, and try once more.
@@ -375,6 +379,27 @@ export class WorkspaceState {
 		await saved;
 		return true;
 	}
+
+	/**
+	 * The lock screen's login name and passphrase as they are typed: the passphrase key is derived
+	 * meanwhile, so Unlock does not wait for PBKDF2 (state/derive-ahead.ts). Nothing is checked.
+	 */
+	typedPassphrase(username: string, passphrase: string): void {
+		if (this.status === 'locked') this.ahead.typed(username, passphrase);
+	}
+
+	/** The lock screen closed: no passphrase or key derived from one is kept. */
+	forgetTypedPassphrase(): void {
+		this.ahead.clear();
+	}
+
+	private readonly ahead = new DeriveAhead(async (username, passphrase) => {
+		const user = this.keyring?.byUsername(username);
+		const bag = user && !user.disabled ? this.keyring?.bag(user.id) : undefined;
+		if (!bag) return null;
+		const secrets = await deriveUserSecrets(passphrase, fromB64(bag.salt), bag.iterations);
+		return { salt: bag.salt, iterations: bag.iterations, secrets };
+	});
 
 	/** Logs in to the server with a passphrase and syncs the keyring; false when that did not work. */
 	private async catchUpKeyring(username: string, passphrase: string): Promise<boolean> {
@@ -412,6 +437,7 @@ export class WorkspaceState {
 		this.keys = null;
 		this.session = null;
 		this.earlyViews = null;
+		this.ahead.clear();
 		for (const fn of this.lockListeners) fn();
 		this.clearDirectory();
 		await this.hub?.closeWhere((n) => !usesDeviceKey(n));
