@@ -129,6 +129,14 @@ export async function typeQueries(
 	return { records, typed };
 }
 
+/** The `p`th percentile of keydown → end of the next frame, one decimal. */
+function frameTimes(records: readonly Keystroke[], p: number): string {
+	return percentile(
+		records.filter((r) => Number.isFinite(r.frame)).map((r) => r.frame - r.t0),
+		p
+	).toFixed(1);
+}
+
 export interface SearchPart {
 	server: ClinicServer;
 	dataDir: string;
@@ -206,6 +214,23 @@ export async function searchPart(o: SearchPart): Promise<void> {
 		[50, 95],
 		{ 95: o.targetP95 },
 		`keydown timeStamp → the next frame's requestAnimationFrame callback (search and DOM update done; style, layout, paint not yet); ${searchNotes}`
+	);
+	// The same queries again once the catch-up's garbage is collected (a full GC through CDP, as V8's
+	// memory reducer does after some seconds of quiet): the typing's own cost, apart from that debt.
+	const cdp = await page.context().newCDPSession(page);
+	await cdp.send('HeapProfiler.collectGarbage');
+	await cdp.detach();
+	await quiet(page, 'search, settled heap');
+	const heapSettled = await page.evaluate(() => window.__clinicBench.heap());
+	const settled = (await typeQueries(page, everyone, o.sessions)).records;
+	o.report(
+		'large clinic: search keystroke → next frame starts, settled heap',
+		settled.filter((r) => Number.isFinite(r.processed)).map((r) => r.processed - r.t0),
+		[50, 95],
+		{ 95: o.targetP95 },
+		`the same ${o.sessions} queries typed again after a full garbage collection (CDP HeapProfiler.collectGarbage; ` +
+			`JS heap ${(heapSettled / 1e6).toFixed(0)} MB) and 2 s of quiet; to the end of that frame p50 / p95 ` +
+			`${frameTimes(settled, 50)} / ${frameTimes(settled, 95)} ms; by kind: ${breakdown(settled, (r) => r.kind)}`
 	);
 	if (o.profileDir) {
 		fs.mkdirSync(o.profileDir, { recursive: true });
