@@ -24,8 +24,18 @@
  *   5.15 → 4.62 MB, content decoding ~33 → ~6 % of applying them, and the merge's CPU time 16–18 % less
  *   than with JSON objects in the same run — within 5–10 % of the app's edits without any history.
  *
- * Every layout reads every form (nested map, JSON object, JSON string), so switching a collection's
- * layout needs no migration: records already written stay readable beside the new values.
+ * Records that are edited field by field but mostly written once (appointments: a booking is ~12
+ * fields, a later edit 1–3) take a fourth layout, `overlay`: a nested Y.Map as above whose `~base` entry
+ * holds the record as first inserted, one compact JSON string (as in `json-string`); later edits set
+ * their fields beside it, and a set field wins over the base. A booking is then 2 Yjs items instead of
+ * ~13 (the map and its base), and edits still merge field by field. Removing a field the base holds
+ * writes `null` over it (no schema field is nullable; `null` is read as "absent" only in such a map).
+ * On the offline merge of 2×5,000 edits, bookings were ~40 % of the items the app wrote
+ * (BENCHMARKS.md "Offline merge", "After: bookings as one string").
+ *
+ * Every layout reads every form (nested map with or without a base, JSON object, JSON string), so
+ * switching a collection's layout needs no migration: records already written stay readable beside
+ * the new values. (An app older than a layout cannot read the new form: it quarantines such records.)
  *
  * Reading validates with zod. A record that fails (a bad remote edit, an older client, a bug) is not
  * thrown at the screen: it is returned in `quarantined` with the paths and messages of its issues —
@@ -57,12 +67,13 @@ export interface ChangeMark {
 
 /**
  * How a collection writes a record: `nested` (a Y.Map per record, concurrent edits of different
- * fields merge), or one value per record — `json` (a plain JSON object) or `json-string` (a compact
+ * fields merge), `overlay` (the same, the first version as one `~base` string: see the header), or one
+ * value per record — `json` (a plain JSON object) or `json-string` (a compact
  * JSON string, see the header). In the one-value layouts an update replaces the whole value, so of
  * two concurrent updates of one record only one survives, and no change marks are kept: they are for
  * records that are written once and never edited.
  */
-export type RecordLayout = 'nested' | 'json' | 'json-string';
+export type RecordLayout = 'nested' | 'overlay' | 'json' | 'json-string';
 
 export interface CollectionOptions {
 	layout?: RecordLayout;
@@ -77,6 +88,8 @@ export interface Patched<T> {
 /** Record keys starting with this are bookkeeping, not fields: schemas never see them. */
 const META_PREFIX = '~';
 const CHANGED_PREFIX = '~changed.';
+/** In the `overlay` layout: the record as inserted, a `json-string` value. */
+const BASE_KEY = '~base';
 
 export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 	/** Values are nested Y.Maps, plain JSON objects or JSON strings (any layout), or anything a bad peer wrote. */
@@ -165,14 +178,18 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 		}
 		if (changed.length) {
 			this.doc.transact(() => {
-				if (this.layout !== 'nested' || !(stored instanceof Y.Map)) {
+				if (!isMapLayout(this.layout) || !(stored instanceof Y.Map)) {
 					this.write(id, next);
 					return;
 				}
+				const base = baseOf(id, stored);
 				for (const key of changed) {
 					const v = next[key];
-					if (v === undefined) stored.delete(key);
-					else stored.set(key, toJson(v));
+					// Deleting the entry would let the base's value show through again.
+					if (v === undefined) {
+						if (base && key in base) stored.set(key, null);
+						else stored.delete(key);
+					} else stored.set(key, toJson(v));
 				}
 				if (change)
 					for (const key of changed) if (key !== 'updatedAt') stored.set(CHANGED_PREFIX + key, { ...change });
@@ -224,7 +241,8 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 			return;
 		}
 		const ymap = new Y.Map<unknown>();
-		for (const [k, v] of Object.entries(value)) if (v !== undefined) ymap.set(k, toJson(v));
+		if (this.layout === 'overlay') ymap.set(BASE_KEY, compactString(value));
+		else for (const [k, v] of Object.entries(value)) if (v !== undefined) ymap.set(k, toJson(v));
 		this.map.set(id, ymap);
 	}
 
@@ -232,7 +250,9 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 		const fields = fieldsOf(id, stored);
 		if (!fields)
 			return quarantine(this.name, id, [
-				{ path: '', message: 'Record is not a map, an object or a JSON object string' }
+				stored instanceof Y.Map
+					? { path: BASE_KEY, message: 'Record base is not a JSON object string' }
+					: { path: '', message: 'Record is not a map, an object or a JSON object string' }
 			]);
 		// zod returns new objects, so a caller cannot change a stored JSON value through the result.
 		const parsed = this.schema.safeParse(fields);
@@ -253,11 +273,35 @@ function quarantine<T>(collection: string, id: string, issues: QuarantinedRecord
 	return { ok: false, quarantined: { collection, id: id.slice(0, 64), issues } };
 }
 
+const isMapLayout = (layout: RecordLayout) => layout === 'nested' || layout === 'overlay';
+
 /** A record's fields in any layout; undefined for anything else (a bad remote write). */
 function fieldsOf(id: string, stored: unknown): Record<string, unknown> | undefined {
-	if (stored instanceof Y.Map) return stored.toJSON() as Record<string, unknown>;
+	if (stored instanceof Y.Map) return mapFields(id, stored);
 	if (typeof stored === 'string') return fromString(id, stored);
 	return isPlainObject(stored) ? stored : undefined;
+}
+
+/** A nested record's fields: its entries, over its `~base` when it has one (the `overlay` layout). */
+function mapFields(id: string, ymap: Y.Map<unknown>): Record<string, unknown> | undefined {
+	const own = ymap.toJSON() as Record<string, unknown>;
+	if (!(BASE_KEY in own)) return own;
+	const base = baseOf(id, ymap);
+	if (!base) return undefined;
+	const fields = { ...base };
+	for (const [k, v] of Object.entries(own)) {
+		if (k === BASE_KEY) continue;
+		// A field removed after the insert is null over the base's value.
+		if (v === null) delete fields[k];
+		else fields[k] = v;
+	}
+	return fields;
+}
+
+/** The record as first inserted, for a map in the `overlay` layout; undefined without one (or a bad one). */
+function baseOf(id: string, ymap: Y.Map<unknown>): Record<string, unknown> | undefined {
+	const base = ymap.get(BASE_KEY);
+	return typeof base === 'string' ? fromString(id, base) : undefined;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
