@@ -1,6 +1,6 @@
 /**
  * The `overlay` layout (appointments): a nested Y.Map per record whose `~base` holds the record as
- * inserted, one compact JSON string, with later edits as fields beside it.
+ * inserted, one compact JSON string, with later edits as `[value, updatedAt]` fields beside it.
  */
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -11,6 +11,9 @@ import { appointment, type Appointment } from '../domain';
 const ID = '6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b';
 const ROOM = '5d2c8e17-9a4b-4c3d-8e2f-3a4b5c6d7e8f';
 const ROOM2 = '7a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d';
+const T1 = '2026-11-21T10:00:00.000Z';
+const T2 = '2026-11-22T10:00:00.000Z';
+const T3 = '2026-11-23T10:00:00.000Z';
 
 function sample(over: Partial<Appointment> = {}): Appointment {
 	return {
@@ -67,7 +70,7 @@ describe('record codec, overlay layout (appointments)', () => {
 		expect(items(old)).toBe(13);
 	});
 
-	it('writes an edit as the changed fields beside the base, which they override', () => {
+	it('writes an edit as the changed fields with its time beside the base, and no updatedAt entry', () => {
 		const doc = new Y.Doc();
 		const col = appointmentsIn(doc);
 		col.insert(sample());
@@ -76,32 +79,73 @@ describe('record codec, overlay layout (appointments)', () => {
 			start: '2026-12-01T16:00:00.000Z',
 			end: '2026-12-01T16:20:00.000Z',
 			notes: '',
-			updatedAt: '2026-11-21T10:00:00.000Z'
+			updatedAt: T1
 		});
 		expect(patched.changed.sort()).toEqual(['end', 'start']);
-		expect(items(doc) - before).toBe(3);
-		expect(Object.keys(entries(doc)).sort()).toEqual(['end', 'start', 'updatedAt', '~base']);
+		expect(items(doc) - before).toBe(2);
+		expect(entries(doc)).toEqual({
+			'~base': expect.any(String),
+			start: ['2026-12-01T16:00:00.000Z', T1],
+			end: ['2026-12-01T16:20:00.000Z', T1]
+		});
+		// Read back as written: updatedAt is the edit's time.
+		expect(patched.value.updatedAt).toBe(T1);
 		expect(col.get(ID)).toEqual({ ok: true, value: patched.value });
 		expect(patched.value).toMatchObject({ start: '2026-12-01T16:00:00.000Z', reason: 'Follow-up' });
 	});
 
-	it('clears a field the base holds with null over it, and one set later by deleting the entry', () => {
+	it('reads updatedAt as the latest edit’s, never going back; a write of updatedAt alone stamps it', () => {
 		const doc = new Y.Doc();
 		const col = appointmentsIn(doc);
 		col.insert(sample());
-		col.update(ID, { roomId: undefined });
-		expect(entries(doc).roomId).toBeNull();
+		col.update(ID, { notes: 'First', updatedAt: T2 });
+		// An edit stamped earlier (another workstation's clock) keeps its value, not its time.
+		const earlier = col.patch(ID, { reason: 'Earlier clock', updatedAt: T1 });
+		expect(earlier.value.updatedAt).toBe(T2);
+		expect(entries(doc).reason).toEqual(['Earlier clock', T2]);
+		expect(col.get(ID)).toEqual({ ok: true, value: earlier.value });
+		// Only updatedAt changes: it is the one entry written.
+		const before = items(doc);
+		const touched = col.patch(ID, { updatedAt: T3 });
+		expect(touched.changed).toEqual([]);
+		expect(items(doc) - before).toBe(1);
+		expect(entries(doc).updatedAt).toEqual([T3, T3]);
+		expect(col.get(ID)).toEqual({ ok: true, value: touched.value });
+		expect(touched.value.updatedAt).toBe(T3);
+		// …and an older touch writes nothing.
+		const state = Y.encodeStateAsUpdate(doc);
+		col.update(ID, { updatedAt: T1 });
+		expect(Y.encodeStateAsUpdate(doc)).toEqual(state);
+	});
+
+	it('clears a field with null over the base, also a field set after the insert', () => {
+		const doc = new Y.Doc();
+		const col = appointmentsIn(doc);
+		col.insert(sample());
+		col.update(ID, { roomId: undefined, updatedAt: T1 });
+		expect(entries(doc).roomId).toEqual([null, T1]);
 		expect(col.raw(ID)).not.toHaveProperty('roomId');
 		expect(col.get(ID)?.ok).toBe(true);
 		col.update(ID, { roomId: ROOM2 });
 		expect(col.raw(ID)?.roomId).toBe(ROOM2);
 		col.update(ID, { roomId: undefined });
 		expect(col.raw(ID)).not.toHaveProperty('roomId');
-		// A field the base does not hold, set and then cleared: the entry goes.
 		col.update(ID, { arrivedAt: '2026-12-01T14:55:00.000Z', status: 'arrived' });
-		col.update(ID, { status: 'booked', arrivedAt: undefined });
-		expect(entries(doc)).not.toHaveProperty('arrivedAt');
+		col.update(ID, { status: 'booked', arrivedAt: undefined, updatedAt: T2 });
+		expect(entries(doc).arrivedAt).toEqual([null, T2]);
 		expect(col.raw(ID)).not.toHaveProperty('arrivedAt');
+		expect(col.raw(ID)?.updatedAt).toBe(T2);
+	});
+
+	it('reads a plain value beside the base as that field (a hand-made or foreign write)', () => {
+		const doc = new Y.Doc();
+		const col = appointmentsIn(doc);
+		col.insert(sample());
+		(col.map.get(ID) as Y.Map<unknown>).set('notes', 'Plain');
+		expect(col.raw(ID)?.notes).toBe('Plain');
+		(col.map.get(ID) as Y.Map<unknown>).set('status', 'teleported');
+		const r = col.get(ID);
+		expect(r?.ok === false && r.quarantined.issues.map((i) => i.path)).toEqual(['status']);
 	});
 
 	it('merges concurrent edits field by field, also a clear against a set, the same on both replicas', () => {
@@ -109,11 +153,12 @@ describe('record codec, overlay layout (appointments)', () => {
 		const b = new Y.Doc();
 		appointmentsIn(a).insert(sample());
 		exchange(a, b);
-		appointmentsIn(a).update(ID, { roomId: undefined, notes: 'From A' });
-		appointmentsIn(b).update(ID, { roomId: ROOM2, reason: 'From B' });
+		appointmentsIn(a).update(ID, { roomId: undefined, notes: 'From A', updatedAt: T2 });
+		appointmentsIn(b).update(ID, { roomId: ROOM2, reason: 'From B', updatedAt: T1 });
 		exchange(a, b);
 		const ra = appointmentsIn(a).raw(ID);
-		expect(ra).toMatchObject({ notes: 'From A', reason: 'From B' });
+		// updatedAt: the later of the two edits, whichever roomId won.
+		expect(ra).toMatchObject({ notes: 'From A', reason: 'From B', updatedAt: T2 });
 		expect([undefined, ROOM2]).toContain(ra?.roomId);
 		expect(appointmentsIn(b).raw(ID)).toEqual(ra);
 		expect(Y.encodeStateAsUpdate(a)).toEqual(Y.encodeStateAsUpdate(b));

@@ -28,10 +28,15 @@
  * fields, a later edit 1–3) take a fourth layout, `overlay`: a nested Y.Map as above whose `~base` entry
  * holds the record as first inserted, one compact JSON string (as in `json-string`); later edits set
  * their fields beside it, and a set field wins over the base. A booking is then 2 Yjs items instead of
- * ~13 (the map and its base), and edits still merge field by field. Removing a field the base holds
- * writes `null` over it (no schema field is nullable; `null` is read as "absent" only in such a map).
- * On the offline merge of 2×5,000 edits, bookings were ~40 % of the items the app wrote
- * (BENCHMARKS.md "Offline merge", "After: bookings as one string").
+ * ~13 (the map and its base), and edits still merge field by field. Each field an edit writes is a
+ * `[value, updatedAt]` pair (value `null`: the field was removed), and the record's `updatedAt` is read
+ * as the latest of these times and the base's — so an edit writes only the fields it changes, not
+ * `updatedAt` as one more entry (only a write that changes nothing else stamps `updatedAt` itself), and
+ * `updatedAt` never goes back. On the offline merge of 2×5,000 edits, bookings were ~40 % of the items
+ * the app wrote and `updatedAt` ~25 % of the rest (BENCHMARKS.md "Offline merge", "After: bookings as
+ * one string, updatedAt in the edited fields"). A plain value beside a base (a foreign or hand-made
+ * write) is read as that field's value, with no time — unless it is a two-element array ending in a
+ * string or null, which reads as a pair (the codec writes array values as pairs too).
  *
  * Every layout reads every form (nested map with or without a base, JSON object, JSON string), so
  * switching a collection's layout needs no migration: records already written stay readable beside
@@ -90,6 +95,8 @@ const META_PREFIX = '~';
 const CHANGED_PREFIX = '~changed.';
 /** In the `overlay` layout: the record as inserted, a `json-string` value. */
 const BASE_KEY = '~base';
+/** In an `overlay` map, a field entry: its value (null: removed) and the `updatedAt` of the edit. */
+type Stamped = [value: Json, at: string | null];
 
 export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 	/** Values are nested Y.Maps, plain JSON objects or JSON strings (any layout), or anything a bad peer wrote. */
@@ -170,6 +177,9 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 		if (!fields) throw new Error(`No record ${id} in ${this.name}`);
 		const current = withoutMeta(fields);
 		const next = this.schema.parse({ ...current, ...patch, id }) as Record<string, unknown>;
+		const base = stored instanceof Y.Map ? baseOf(id, stored) : undefined;
+		// An overlay record's `updatedAt` is the latest of its edits' (see the header): never earlier.
+		if (base && laterThan(current.updatedAt, next.updatedAt)) next.updatedAt = current.updatedAt;
 		const changed: string[] = [];
 		for (const key of new Set([...Object.keys(current), ...Object.keys(next)])) {
 			const v = next[key];
@@ -182,15 +192,18 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 					this.write(id, next);
 					return;
 				}
-				const base = baseOf(id, stored);
-				for (const key of changed) {
-					const v = next[key];
-					// Deleting the entry would let the base's value show through again.
-					if (v === undefined) {
-						if (base && key in base) stored.set(key, null);
-						else stored.delete(key);
-					} else stored.set(key, toJson(v));
-				}
+				if (base) {
+					const at = typeof next.updatedAt === 'string' ? next.updatedAt : null;
+					const fields = changed.filter((k) => k !== 'updatedAt');
+					// A removed field is [null, at]: deleting the entry would let the base's value show through.
+					for (const key of fields.length ? fields : changed)
+						stored.set(key, [next[key] === undefined ? null : toJson(next[key]), at] satisfies Stamped);
+				} else
+					for (const key of changed) {
+						const v = next[key];
+						if (v === undefined) stored.delete(key);
+						else stored.set(key, toJson(v));
+					}
 				if (change)
 					for (const key of changed) if (key !== 'updatedAt') stored.set(CHANGED_PREFIX + key, { ...change });
 			}, origin);
@@ -289,13 +302,34 @@ function mapFields(id: string, ymap: Y.Map<unknown>): Record<string, unknown> | 
 	const base = baseOf(id, ymap);
 	if (!base) return undefined;
 	const fields = { ...base };
+	let updatedAt = fields.updatedAt;
 	for (const [k, v] of Object.entries(own)) {
 		if (k === BASE_KEY) continue;
-		// A field removed after the insert is null over the base's value.
-		if (v === null) delete fields[k];
-		else fields[k] = v;
+		if (k.startsWith(META_PREFIX) || !isStamped(v)) {
+			fields[k] = v;
+			continue;
+		}
+		const [value, at] = v;
+		if (value === null) delete fields[k];
+		else fields[k] = value;
+		if (laterThan(at, updatedAt)) updatedAt = at;
 	}
+	if (laterThan(updatedAt, fields.updatedAt)) fields.updatedAt = updatedAt;
 	return fields;
+}
+
+function isStamped(v: unknown): v is Stamped {
+	return Array.isArray(v) && v.length === 2 && (typeof v[1] === 'string' || v[1] === null);
+}
+
+/** Whether ISO time `a` is after `b` (anything that is not a time is never later, and `b` missing is earlier). */
+function laterThan(a: unknown, b: unknown): boolean {
+	if (typeof a !== 'string') return false;
+	const ta = Date.parse(a);
+	if (Number.isNaN(ta)) return false;
+	if (typeof b !== 'string') return true;
+	const tb = Date.parse(b);
+	return Number.isNaN(tb) || ta > tb;
 }
 
 /** The record as first inserted, for a map in the `overlay` layout; undefined without one (or a bad one). */

@@ -23,8 +23,9 @@ export const patientsIn = (doc: Y.Doc) => new RecordCollection(doc, 'patients', 
 export const documentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'documents', patientDocument);
 /**
  * Appointments are booked once and then edited a field or three at a time: `overlay` keeps a booking
- * as 2 Yjs items (its map and the record as one string) instead of ~13, while edits still merge field
- * by field. Bookings written as plain nested maps (before) read and edit as before.
+ * as 2 Yjs items (its map and the record as one string) instead of ~13, and an edit as its changed
+ * fields, each with its `updatedAt` (no `updatedAt` entry of its own), while edits still merge field by
+ * field. Bookings written as plain nested maps (before) read and edit as before.
  */
 export const appointmentsIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'appointments', appointment, { layout: 'overlay' });
