@@ -31,8 +31,9 @@
  * ~13 (the map and its base), and edits still merge field by field. Each field an edit writes is a
  * `[value, updatedAt]` pair (value `null`: the field was removed), and the record's `updatedAt` is read
  * as the latest of these times and the base's — so an edit writes only the fields it changes, not
- * `updatedAt` as one more entry (only a write that changes nothing else stamps `updatedAt` itself), and
- * `updatedAt` never goes back. On the offline merge of 2×5,000 edits, bookings were ~40 % of the items
+ * `updatedAt` as one more entry (only a write that changes nothing else stamps `updatedAt` itself).
+ * A write that sets `updatedAt` moves it forward — to 1 ms past the record's when the writer's clock is
+ * behind — so it never goes back and every edit changes it (the history dialog re-reads on it). On the offline merge of 2×5,000 edits, bookings were ~40 % of the items
  * the app wrote and `updatedAt` ~25 % of the rest (BENCHMARKS.md "Offline merge", "After: bookings as
  * one string, updatedAt in the edited fields"). A plain value beside a base (a foreign or hand-made
  * write) is read as that field's value, with no time — unless it is a two-element array ending in a
@@ -178,8 +179,10 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 		const current = withoutMeta(fields);
 		const next = this.schema.parse({ ...current, ...patch, id }) as Record<string, unknown>;
 		const base = stored instanceof Y.Map ? baseOf(id, stored) : undefined;
-		// An overlay record's `updatedAt` is the latest of its edits' (see the header): never earlier.
-		if (base && laterThan(current.updatedAt, next.updatedAt)) next.updatedAt = current.updatedAt;
+		// An overlay record's `updatedAt` reads as the latest stamp (see the header), so a write that sets
+		// it (from a clock behind the record's last change) moves it just past that: every edit changes it.
+		if (base && patch.updatedAt !== undefined && !laterThan(next.updatedAt, current.updatedAt))
+			next.updatedAt = justAfter(current.updatedAt) ?? next.updatedAt;
 		const changed: string[] = [];
 		for (const key of new Set([...Object.keys(current), ...Object.keys(next)])) {
 			const v = next[key];
@@ -320,6 +323,11 @@ function mapFields(id: string, ymap: Y.Map<unknown>): Record<string, unknown> | 
 
 function isStamped(v: unknown): v is Stamped {
 	return Array.isArray(v) && v.length === 2 && (typeof v[1] === 'string' || v[1] === null);
+}
+
+function justAfter(iso: unknown): string | undefined {
+	const t = typeof iso === 'string' ? Date.parse(iso) : NaN;
+	return Number.isNaN(t) ? undefined : new Date(t + 1).toISOString();
 }
 
 /** Whether ISO time `a` is after `b` (anything that is not a time is never later, and `b` missing is earlier). */
