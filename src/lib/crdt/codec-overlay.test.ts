@@ -146,6 +146,12 @@ describe('record codec, overlay layout (appointments)', () => {
 		col.insert(sample());
 		(col.map.get(ID) as Y.Map<unknown>).set('notes', 'Plain');
 		expect(col.raw(ID)?.notes).toBe('Plain');
+		// Stamps in other ISO forms compare by time, not as text.
+		const ymap = col.map.get(ID) as Y.Map<unknown>;
+		ymap.set('reason', ['Earlier', '2026-11-20T11:00:00+02:00']);
+		expect(col.raw(ID)?.updatedAt).toBe(sample().updatedAt);
+		ymap.set('reason', ['Later', '2026-11-20T10:30:00Z']);
+		expect(col.raw(ID)).toMatchObject({ reason: 'Later', updatedAt: '2026-11-20T10:30:00Z' });
 		(col.map.get(ID) as Y.Map<unknown>).set('status', 'teleported');
 		const r = col.get(ID);
 		expect(r?.ok === false && r.quarantined.issues.map((i) => i.path)).toEqual(['status']);
