@@ -6,11 +6,14 @@
  * Start state: one month of the demo clinic (`generateDemoClinic`, large preset: 2,279
  * appointments in November 2026), written by a third client and synced to replicas A and B. Offline,
  * each replica makes its own 5,000 edits (support/merge-edits.ts: status changes, moves, notes,
- * new bookings, one transaction each), in each representation of support/merge-replicas.ts: the
- * app's codec, the app's codec plus the history events the app writes beside each edit (compact
- * JSON strings), these as the app wrote them before (change marks, events as nested maps or JSON
- * objects; "one diff each way" only, with MERGE_OLD=1), and raw Yjs baselines (a JSON value per
- * record, with and without the same history events; the same nested Y.Map layout without the codec).
+ * new bookings, one transaction each, with its history event where the app writes one), in each
+ * representation of support/merge-replicas.ts: the app's codec (appointments in the `overlay` layout:
+ * a booking as one string, an edit as its changed fields stamped with their time), the app's codec
+ * plus the history events the app writes beside each edit (compact JSON strings), these as the app
+ * wrote them before (bookings field by field with an `updatedAt` entry per edit, change marks, events
+ * as nested maps or JSON objects; "one diff each way" only, with MERGE_OLD=1), and raw Yjs baselines
+ * (a JSON value per record, with and without the same history events; the nested Y.Map layout
+ * without the codec).
  *
  * The merge is delivered two ways:
  *   - one diff each way: `Y.encodeStateAsUpdate(a, Y.encodeStateVector(b))` applied to b and the

@@ -288,6 +288,10 @@ export function planEdits(ctx: PlanContext, count: number, seed: number): Edit[]
 			kind: 'notes' as const,
 			patch: { notes: pick(gen, otherNotes), updatedAt: at }
 		};
+		// The app never moves `updatedAt` back (a record the demo changed later "today" than the replica's
+		// clock gets 1 ms past its own), and every representation must write the same value.
+		if (patch.updatedAt && patch.updatedAt <= current.updatedAt)
+			patch.updatedAt = new Date(Date.parse(current.updatedAt) + 1).toISOString();
 		const next = applyPatch(current, patch);
 		state.set(id, next);
 		calendar.replace(current, next);

@@ -4,38 +4,47 @@
  *
  * - app:         the app's own code: `appointmentsIn(doc)` (RecordCollection: a nested Y.Map per
  *                record, zod on every write and read), `patch(id, patch)` as `AppointmentWriter`
- *                calls it (no per-field change marks since 2026-11-28), `insert` for bookings.
+ *                calls it (no per-field change marks since 2026-11-28), `insert` for bookings. Since
+ *                the "overlay" change a booking is its map plus one `~base` string (2 items, not ~13).
  * - app+history: the same, plus the history event `ScheduleStore.event` inserts beside every edit
- *                (its own transaction, in the same month document, naming the changed fields of an
- *                edit or move) — the document the app really syncs. Since the "json-string" change
- *                one compact JSON string per event (no `id`, no `updatedAt` equal to `createdAt`).
- * - app+history-json: the same as it was written before that change: one JSON object per event
- *                (`layout: 'json'`), to measure it in the same run (one diff each way only).
- * - app-marks, app-marks+history: the two above as the app wrote them until 2026-11-28 — a
+ *                (in the same month document, naming the changed fields of an edit or move) — the
+ *                document the app really syncs. As `AppointmentWriter` does: an edit and its event
+ *                in one transaction (`ScheduleStore.transact`), a booking and its event in two
+ *                (`insertAppointment`, then `event`). Since the "json-string" change one compact JSON
+ *                string per event (no `id`, no `updatedAt` equal to `createdAt`).
+ * - app-nested, app-nested+history: the two above with bookings written field by field, as before
+ *                the "overlay" change (one diff each way only, MERGE_OLD=1).
+ * - app+history-json: app+history as it was written before the "json-string" change: one JSON
+ *                object per event (`layout: 'json'`), bookings field by field (one diff each way only).
+ * - app-marks, app-marks+history: app and app+history as the app wrote them until 2026-11-28 — a
  *                `~changed.<field>` mark per changed field, and events as nested Y.Maps without
  *                `fields` — kept to measure the change in the same run (one diff each way only).
  * - raw-json:    what a Yjs user would write first: one top-level Y.Map, a plain JSON object per
  *                appointment, `map.set(id, { ...current, ...patch })` per edit; no validation.
- * - raw-json+history: the same plus the app's history event as a JSON object in its own transaction
- *                (no zod): what the history costs a raw Yjs user (one diff each way only).
+ * - raw-json+history: the same plus the app's history event as a JSON object, in the same
+ *                transactions as the app's (no zod): what the history costs a raw Yjs user (one diff
+ *                each way only).
  * - raw-json+history-string: the same with the event as the app's compact JSON string (no zod): raw
  *                Yjs writing exactly the app's events (one diff each way only).
  * - raw-nested:  the app's layout (a nested Y.Map per record) written directly: the patched fields
  *                are set, no change marks, no zod. It separates what the layout costs from what the
  *                codec adds.
  *
- * Each edit is one transaction, as in the app. The superseded app variants (`old`) run with MERGE_OLD=1.
+ * Each edit is one transaction (with its history event, where there is one), as in the app; the old
+ * app variants keep bookings field by field. The superseded app variants (`old`) run with MERGE_OLD=1.
  */
 import * as Y from 'yjs';
 import { RecordCollection } from '../../src/lib/crdt/codec';
 import { appointmentEventsIn, appointmentsIn, conflictResolutionsIn } from '../../src/lib/crdt/collections';
 import { appointmentEvent } from '../../src/lib/domain/schedule/records';
-import type { Appointment } from '../../src/lib/domain/schedule/schemas';
+import { appointment, type Appointment } from '../../src/lib/domain/schedule/schemas';
 import type { Edit } from './merge-edits';
 
 export type VariantName =
 	| 'app'
 	| 'app+history'
+	| 'app-nested'
+	| 'app-nested+history'
 	| 'app+history-json'
 	| 'app-marks'
 	| 'app-marks+history'
@@ -67,9 +76,11 @@ export interface Variant {
 
 const COLLECTION = 'appointments';
 
+/** Appointments as written before the "overlay" change: a booking field by field (~13 items). */
+const nestedAppointmentsIn = (doc: Y.Doc) => new RecordCollection(doc, COLLECTION, appointment);
+
 /** What `AppointmentWriter` writes: the fields it changed, no marks. Returns the changed fields. */
-function appEdit(doc: Y.Doc, edit: Edit): string[] {
-	const appointments = appointmentsIn(doc);
+function appEdit(doc: Y.Doc, edit: Edit, appointments = appointmentsIn(doc)): string[] {
 	if (edit.kind === 'book') {
 		appointments.insert(edit.record);
 		return [];
@@ -79,7 +90,7 @@ function appEdit(doc: Y.Doc, edit: Edit): string[] {
 
 /** The app until 2026-11-28: a `~changed.<field>` mark per changed field. */
 function markedEdit(doc: Y.Doc, edit: Edit, by: string): void {
-	const appointments = appointmentsIn(doc);
+	const appointments = nestedAppointmentsIn(doc);
 	if (edit.kind === 'book') appointments.insert(edit.record);
 	else appointments.update(edit.id, edit.patch, null, { by, at: edit.at });
 }
@@ -137,6 +148,15 @@ function eventOf(edit: Edit, by: string, old: boolean): EventInput {
 	}
 }
 
+/**
+ * An edit and its history event as `AppointmentWriter` groups them: one transaction for an edit
+ * (`ScheduleStore.transact`), two for a booking (`insertAppointment`, then `event`).
+ */
+function withEvent(doc: Y.Doc, edit: Edit, write: () => void): void {
+	if (edit.kind === 'book') write();
+	else doc.transact(write);
+}
+
 function appRead(doc: Y.Doc): { appointments: Appointment[]; invalid: number } {
 	const { records, quarantined } = appointmentsIn(doc).all();
 	const resolutions = conflictResolutionsIn(doc).all();
@@ -146,9 +166,8 @@ function appRead(doc: Y.Doc): { appointments: Appointment[]; invalid: number } {
 	};
 }
 
-const appWriteAll = (doc: Y.Doc, records: readonly Appointment[]) =>
+const appWriteAll = (doc: Y.Doc, records: readonly Appointment[], appointments = appointmentsIn(doc)) =>
 	doc.transact(() => {
-		const appointments = appointmentsIn(doc);
 		for (const r of records) appointments.insert(r);
 	});
 
@@ -158,6 +177,9 @@ function isValid(a: Appointment): boolean {
 	if ((a.status === 'arrived' || a.status === 'in-room') && !a.arrivedAt) return false;
 	return Date.parse(a.end) > Date.parse(a.start);
 }
+
+const nestedWriteAll = (doc: Y.Doc, records: readonly Appointment[]) =>
+	appWriteAll(doc, records, nestedAppointmentsIn(doc));
 
 const BOTH: readonly Delivery[] = ['diff', 'stream'];
 
@@ -176,21 +198,50 @@ export const appHistoryVariant: Variant = {
 	deliveries: BOTH,
 	writeAll: appWriteAll,
 	apply(doc, edit, by) {
-		const fields = appEdit(doc, edit);
-		appointmentEventsIn(doc).insert(historyEvent(edit, by, fields));
+		withEvent(doc, edit, () => {
+			const fields = appEdit(doc, edit);
+			appointmentEventsIn(doc).insert(historyEvent(edit, by, fields));
+		});
+	},
+	read: appRead
+};
+
+export const appNestedVariant: Variant = {
+	name: 'app-nested',
+	label: 'app codec, old (bookings field by field)',
+	deliveries: ['diff'],
+	old: true,
+	writeAll: nestedWriteAll,
+	apply: (doc, edit) => void appEdit(doc, edit, nestedAppointmentsIn(doc)),
+	read: appRead
+};
+
+export const appNestedHistoryVariant: Variant = {
+	name: 'app-nested+history',
+	label: 'app codec + history events, old (bookings field by field)',
+	deliveries: ['diff'],
+	old: true,
+	writeAll: nestedWriteAll,
+	apply(doc, edit, by) {
+		withEvent(doc, edit, () => {
+			const fields = appEdit(doc, edit, nestedAppointmentsIn(doc));
+			appointmentEventsIn(doc).insert(historyEvent(edit, by, fields));
+		});
 	},
 	read: appRead
 };
 
 export const appHistoryJsonVariant: Variant = {
 	name: 'app+history-json',
-	label: 'app codec + history events, old (JSON object events)',
+	label: 'app codec + history events, old (JSON object events, bookings field by field)',
 	deliveries: ['diff'],
 	old: true,
-	writeAll: appWriteAll,
+	writeAll: nestedWriteAll,
 	apply(doc, edit, by) {
-		const fields = appEdit(doc, edit);
-		jsonEventsIn(doc).insert(historyEvent(edit, by, fields));
+		withEvent(doc, edit, () => {
+			const fields = appEdit(doc, edit, nestedAppointmentsIn(doc));
+			jsonEventsIn(doc).insert(historyEvent(edit, by, fields));
+		});
 	},
 	read: appRead
 };
@@ -200,7 +251,7 @@ export const appMarksVariant: Variant = {
 	label: 'app codec, old (change marks)',
 	deliveries: ['diff'],
 	old: true,
-	writeAll: appWriteAll,
+	writeAll: nestedWriteAll,
 	apply: markedEdit,
 	read: appRead
 };
@@ -210,7 +261,7 @@ export const appMarksHistoryVariant: Variant = {
 	label: 'app codec + history events, old (marks, nested events)',
 	deliveries: ['diff'],
 	old: true,
-	writeAll: appWriteAll,
+	writeAll: nestedWriteAll,
 	apply(doc, edit, by) {
 		markedEdit(doc, edit, by);
 		nestedEventsIn(doc).insert(historyEvent(edit, by, undefined));
@@ -281,10 +332,12 @@ function rawHistoryVariant(name: VariantName, label: string, event: (e: EventInp
 		deliveries: ['diff'],
 		writeAll: rawJsonVariant.writeAll,
 		apply(doc, edit, by) {
-			const current = edit.kind === 'book' ? {} : { ...doc.getMap<Appointment>(COLLECTION).get(edit.id) };
-			rawJsonVariant.apply(doc, edit, by);
-			const fields = edit.kind === 'book' ? [] : changedFields(current, edit.patch);
-			doc.getMap<unknown>('appointmentEvents').set(edit.eventId, event(historyEvent(edit, by, fields)));
+			withEvent(doc, edit, () => {
+				const current = edit.kind === 'book' ? {} : { ...doc.getMap<Appointment>(COLLECTION).get(edit.id) };
+				rawJsonVariant.apply(doc, edit, by);
+				const fields = edit.kind === 'book' ? [] : changedFields(current, edit.patch);
+				doc.getMap<unknown>('appointmentEvents').set(edit.eventId, event(historyEvent(edit, by, fields)));
+			});
 		},
 		read: rawJsonVariant.read
 	};
@@ -347,6 +400,8 @@ export const rawNestedVariant: Variant = {
 export const variants: readonly Variant[] = [
 	appVariant,
 	appHistoryVariant,
+	appNestedVariant,
+	appNestedHistoryVariant,
 	appHistoryJsonVariant,
 	appMarksVariant,
 	appMarksHistoryVariant,

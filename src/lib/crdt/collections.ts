@@ -21,7 +21,14 @@ export const appointmentTypesIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'appointmentTypes', appointmentType);
 export const patientsIn = (doc: Y.Doc) => new RecordCollection(doc, 'patients', patient);
 export const documentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'documents', patientDocument);
-export const appointmentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'appointments', appointment);
+/**
+ * Appointments are booked once and then edited a field or three at a time: `overlay` keeps a booking
+ * as 2 Yjs items (its map and the record as one string) instead of ~13, and an edit as its changed
+ * fields, each with its `updatedAt` (no `updatedAt` entry of its own), while edits still merge field by
+ * field. Bookings written as plain nested maps (before) read and edit as before.
+ */
+export const appointmentsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'appointments', appointment, { layout: 'overlay' });
 export const usersIn = (doc: Y.Doc) => new RecordCollection(doc, 'users', staffUser);
 export const keybagsIn = (doc: Y.Doc) => new RecordCollection(doc, 'keybags', keybag);
 export const policyIn = (doc: Y.Doc) => new RecordCollection(doc, 'policy', securityPolicy);

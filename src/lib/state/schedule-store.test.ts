@@ -13,6 +13,7 @@ import { at, plus, PROVIDER, scheduleWorkspace as setup, tick, TZ } from './sche
 import { ScheduleState } from './schedule.svelte';
 import { ScheduleStore } from './schedule-store';
 import { RecordCollection } from '../crdt/codec';
+import { appointmentsIn } from '../crdt/collections';
 
 describe('schedule store, incremental reads', () => {
 	it('quarantines a broken record, brings it back when repaired, and drops a deleted one', async () => {
@@ -145,8 +146,10 @@ describe('schedule store, incremental reads', () => {
 		doc.transact(() => {
 			ids.slice(0, 70).forEach((id) => {
 				const r = records.get(id)!;
-				r.set('start', plus(String(r.get('start')), 24 * 60));
-				r.set('end', plus(String(r.get('end')), 24 * 60));
+				// Read through the codec: a booking's fields are inside its `~base` (the `overlay` layout).
+				const current = appointmentsIn(doc).raw(id)!;
+				r.set('start', plus(String(current.start), 24 * 60));
+				r.set('end', plus(String(current.end), 24 * 60));
 			});
 			ids.slice(70, 75).forEach((id) => records.delete(id));
 		}, 'remote');
