@@ -401,7 +401,13 @@ async function main(): Promise<void> {
 		log(`clocks: B − A = ${clock.bMinusA.toFixed(2)} ms (± ${clock.uncertainty.toFixed(2)})`);
 		const target = await moveTarget(a.page);
 		const remote: RemoteSample[] = [];
+		// When one of the 50 raw clients (in this process) gets each edit: A's send → relay → a socket
+		// outside Chromium, to tell the relay's share of A → B apart from Chromium's on B's side.
+		const arrivals: number[] = [];
+		const rawArrival: number[] = [];
+		if (others[0]) others[0].onUpdateAt = (at) => arrivals.push(at);
 		for (let i = 0; i < SIZES.warmups + SIZES.remote; i++) {
+			arrivals.length = 0;
 			const s = await remoteEdit(
 				a.page,
 				b.page,
@@ -410,8 +416,18 @@ async function main(): Promise<void> {
 				clock.bMinusA
 			);
 			if (i < SIZES.warmups) log(`remote warm-up: ${s.remote.toFixed(1)} ms (local ${s.local.toFixed(1)})`);
-			else remote.push(s);
+			else {
+				remote.push(s);
+				const first = arrivals.map((at) => at + clock.aMinusNode - s.aInput).find((t) => t > 0);
+				if (first !== undefined) rawArrival.push(first);
+			}
 		}
+		if (others[0]) others[0].onUpdateAt = null;
+		if (rawArrival.length > 0)
+			log(
+				`remote, A's Enter → a raw client (Node, this process) receives the update: median ` +
+					`${median(rawArrival).toFixed(1)} ms, p90 ${percentile(rawArrival, 90).toFixed(1)} (${rawArrival.length} samples)`
+			);
 		const clockAfter = await clockOffset(a.page, b.page);
 		const remoteNotes =
 			`A's Enter keydown (keyboard move of one block of today's 5×40 day) → end of B's first frame with the block moved; ` +

@@ -102,7 +102,10 @@ export async function join(
  * How far page B's clock (`timeOrigin + now()`) is ahead of page A's: each page's offset against
  * Node's clock from the read with the shortest round trip, of 15.
  */
-export async function clockOffset(a: Page, b: Page): Promise<{ bMinusA: number; uncertainty: number }> {
+export async function clockOffset(
+	a: Page,
+	b: Page
+): Promise<{ bMinusA: number; aMinusNode: number; uncertainty: number }> {
 	const offsetOf = async (page: Page) => {
 		let best = { rtt: Infinity, offset: 0 };
 		for (let i = 0; i < 15; i++) {
@@ -115,7 +118,7 @@ export async function clockOffset(a: Page, b: Page): Promise<{ bMinusA: number; 
 	};
 	const oa = await offsetOf(a);
 	const ob = await offsetOf(b);
-	return { bMinusA: ob.offset - oa.offset, uncertainty: (oa.rtt + ob.rtt) / 2 };
+	return { bMinusA: ob.offset - oa.offset, aMinusNode: oa.offset, uncertainty: (oa.rtt + ob.rtt) / 2 };
 }
 
 /** The last visit of the first provider: one slot down (or back up) meets nobody. */
@@ -142,6 +145,8 @@ export interface RemoteSample {
 	aSend: number;
 	/** A's Enter keydown → B's first socket message after it (+ the relay and loopback). */
 	bMessage: number;
+	/** A's Enter keydown on A's clock (`timeOrigin + now()`). */
+	aInput: number;
 }
 
 /** Medians of where a remote edit's time goes, for the log. */
@@ -193,7 +198,8 @@ export async function remoteEdit(
 		remoteDom: sb.dom - bMinusA - sa.input,
 		local: sa.frame - sa.input,
 		aSend: sa.send - sa.input,
-		bMessage: sb.msg - bMinusA - sa.input
+		bMessage: sb.msg - bMinusA - sa.input,
+		aInput: sa.input
 	};
 }
 

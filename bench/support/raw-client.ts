@@ -194,9 +194,14 @@ export class MuxLink {
 	private nextChannel = 1;
 	closedWith: number | null = null;
 
+	/** Called with the arrival time (`timeOrigin + now()`) of every sync update on any channel. */
+	onUpdateAt: ((at: number) => void) | null = null;
+
 	private constructor(private readonly ws: WebSocket) {
 		ws.on('message', (data) => {
+			const at = performance.timeOrigin + performance.now();
 			const frame = decodeFrame(asBytes(data));
+			if (frame.type === 'message' && kindOf(frame.payload) === 'update') this.onUpdateAt?.(at);
 			if (frame.type === 'message') this.channels.get(frame.channel)?.deliver(frame.payload);
 			else if (frame.type === 'close') this.channels.get(frame.channel)?.closed(frame.code);
 		});

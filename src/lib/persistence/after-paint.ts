@@ -27,11 +27,16 @@ function hookHide(): void {
 	});
 }
 
-/** Calls `run` once: after the next frame, after `maxDelayMs`, or when the page is hidden, whichever is first. */
-export function afterPaint(run: () => void, maxDelayMs = 100): Cancel {
+/**
+ * Calls `run` once: after the next frame, after `maxDelayMs`, or when the page is hidden, whichever is
+ * first. With `requestLater` the frame and the timers are asked for in a microtask (the page's hiding
+ * is watched at once): the caller's own task goes on first.
+ */
+export function afterPaint(run: () => void, maxDelayMs = 100, opts: { requestLater?: boolean } = {}): Cancel {
 	let done = false;
 	let frame: number | undefined;
 	let soon: ReturnType<typeof setTimeout> | undefined;
+	let latest: ReturnType<typeof setTimeout> | undefined;
 	const fire = () => {
 		if (done) return;
 		cancel();
@@ -40,22 +45,29 @@ export function afterPaint(run: () => void, maxDelayMs = 100): Cancel {
 	const cancel = () => {
 		done = true;
 		pendingOnHide.delete(fire);
-		clearTimeout(latest);
+		if (latest !== undefined) clearTimeout(latest);
 		if (soon !== undefined) clearTimeout(soon);
 		if (frame !== undefined && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(frame);
 	};
-	const latest = setTimeout(fire, maxDelayMs);
-	const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
-	if (typeof requestAnimationFrame === 'function' && !hidden) {
-		// The frame's callbacks run before its paint; a task queued from them runs after it.
-		frame = requestAnimationFrame(() => {
-			frame = undefined;
+	const request = () => {
+		if (done) return;
+		latest = setTimeout(fire, maxDelayMs);
+		const hidden = typeof document !== 'undefined' && document.visibilityState === 'hidden';
+		if (typeof requestAnimationFrame === 'function' && !hidden) {
+			// The frame's callbacks run before its paint; a task queued from them runs after it.
+			frame = requestAnimationFrame(() => {
+				frame = undefined;
+				soon = setTimeout(fire, 0);
+			});
+		} else {
 			soon = setTimeout(fire, 0);
-		});
+		}
+	};
+	if (typeof requestAnimationFrame === 'function') {
 		hookHide();
 		pendingOnHide.add(fire);
-	} else {
-		soon = setTimeout(fire, 0);
 	}
+	if (opts.requestLater) queueMicrotask(request);
+	else request();
 	return cancel;
 }

@@ -7,13 +7,18 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 /** A page as the store sees it: animation frames we run by hand, and a visibility we can change. */
 function fakePage() {
 	const frames: (() => void)[] = [];
+	let requested = 0;
 	const win = new EventTarget();
 	const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
-	vi.stubGlobal('requestAnimationFrame', (cb: () => void) => frames.push(cb));
+	vi.stubGlobal('requestAnimationFrame', (cb: () => void) => {
+		requested++;
+		return frames.push(cb);
+	});
 	vi.stubGlobal('cancelAnimationFrame', () => undefined);
 	vi.stubGlobal('addEventListener', win.addEventListener.bind(win));
 	vi.stubGlobal('document', doc);
 	return {
+		requested: () => requested,
 		frame: () => {
 			for (const cb of frames.splice(0)) cb();
 		},
@@ -54,10 +59,46 @@ describe('EncryptedDocStore: writes after the paint', () => {
 		map.set('p1', 1);
 		map.set('p1', 2);
 		map.set('p2', 3);
+		// A frame comes in a later task, after this task's microtasks (where the store asks for it).
+		await Promise.resolve();
 		page.frame();
 		await vi.waitFor(async () => expect(await readRaw(f.idb, DOC)).toHaveLength(1));
 		await tab.store.destroy();
 		expect(patients((await openTab(f, DOC)).doc)).toEqual({ p1: 2, p2: 3 });
+	});
+
+	it('asks for the frame only after the update listeners attached after it (the relay send goes first), once', async () => {
+		const f = await fixture();
+		const tab = await openTab(f, DOC, { writeWithinMs: 60_000 });
+		// Like the sync provider, attached after the store: it sends the update to the relay.
+		const seenAtSend: number[] = [];
+		tab.doc.on('update', () => seenAtSend.push(page.requested()));
+		const map = tab.doc.getMap('patients');
+		map.set('p1', 1);
+		map.set('p2', 2);
+		expect(seenAtSend).toEqual([0, 0]);
+		expect(page.requested()).toBe(0);
+		await Promise.resolve();
+		expect(page.requested()).toBe(1);
+		page.frame();
+		await vi.waitFor(async () => expect(await readRaw(f.idb, DOC)).toHaveLength(1));
+		await sleep(50);
+		expect(await readRaw(f.idb, DOC)).toHaveLength(1);
+		expect(tab.store.pendingCount).toBe(0);
+		await tab.store.destroy();
+		expect(patients((await openTab(f, DOC)).doc)).toEqual({ p1: 1, p2: 2 });
+	});
+
+	it('writes an update made just before the page is hidden, even before its frame was asked for', async () => {
+		const f = await fixture();
+		const tab = await openTab(f, DOC, { writeWithinMs: 60_000 });
+		tab.doc.getMap('patients').set('p1', 1);
+		// Dispatched in the same task as the update (a browser dispatches it in a later one).
+		page.pagehide();
+		await vi.waitFor(async () => expect(await readRaw(f.idb, DOC)).toHaveLength(1), { timeout: 2000 });
+		page.frame();
+		await sleep(50);
+		expect(await readRaw(f.idb, DOC)).toHaveLength(1);
 	});
 
 	it('writes within the longest wait when no frame comes (a hidden tab)', async () => {

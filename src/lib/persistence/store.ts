@@ -176,10 +176,17 @@ export class EncryptedDocStore {
 		if (origin === this || this.detached) return;
 		this.pending.push(update);
 		if (this.debounceMs === 0) {
-			this.cancelAfterPaint ??= afterPaint(() => {
-				this.cancelAfterPaint = undefined;
-				this.scheduleDrain();
-			}, this.opts.writeWithinMs);
+			// The frame and the timers are asked for after this task's other work (`requestLater`): this
+			// listener runs before the sync provider's (the store is attached first), whose send to the
+			// relay should not wait behind them.
+			this.cancelAfterPaint ??= afterPaint(
+				() => {
+					this.cancelAfterPaint = undefined;
+					this.scheduleDrain();
+				},
+				this.opts.writeWithinMs,
+				{ requestLater: true }
+			);
 		} else if (this.timer === undefined) {
 			this.timer = setTimeout(() => {
 				this.timer = undefined;

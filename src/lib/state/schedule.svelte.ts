@@ -29,7 +29,8 @@ import {
 	deriveSchedule,
 	keepBoth,
 	relevantChanges,
-	reopenConflict
+	reopenConflict,
+	viewChanges
 } from './schedule-conflicts';
 import { addWeeks, monthsToOpen, rangeOf, SEARCH_MONTHS } from './schedule-helpers';
 import { SeriesWriter } from './schedule-series';
@@ -92,6 +93,8 @@ export class ScheduleState {
 	private recomputes = 0;
 	/** The view's range and the conflict window of the last recomputation: while they stay, conflicts follow changes. */
 	private derivedFor = '';
+	/** `appointments` as that recomputation derived it (read here without subscribing to it). */
+	private derivedView: readonly Appointment[] = [];
 
 	constructor(private readonly ws: WorkspaceState) {
 		const recompute = () => this.recompute();
@@ -447,6 +450,7 @@ export class ScheduleState {
 		this.rulesCache.clear();
 		this.conflictIndex.clear();
 		this.derivedFor = '';
+		this.derivedView = [];
 		this.from = this.to = '';
 		this.appointments = [];
 		this.conflicts = [];
@@ -510,6 +514,7 @@ export class ScheduleState {
 		this.derivedFor = derivedFor;
 		const derived = deriveSchedule({
 			inView: this.store.overlapping(view.start, view.end),
+			sorted: follow ? { previous: this.derivedView, changed: viewChanges(changes, view) } : undefined,
 			watched: () => this.store.overlapping(windowStart),
 			changed: follow ? relevantChanges(changes, view, windowStart) : undefined,
 			windowStart,
@@ -520,6 +525,7 @@ export class ScheduleState {
 		});
 		this.noShows = this.store.noShows();
 		this.appointments = derived.appointments;
+		this.derivedView = derived.appointments;
 		this.conflicts = derived.conflicts;
 		if (this.previewing) this.previewing = false;
 		for (const fn of this.changeListeners) fn();
