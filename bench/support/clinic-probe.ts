@@ -34,8 +34,9 @@ export const CLINIC_PROBE = String.raw`(() => {
 		let n = 0;
 		for (const b of document.querySelectorAll(BLOCKS)) {
 			if (!dense.has(b.dataset.appointmentId)) continue;
-			const name = b.querySelector('.patient');
-			if (!name || !name.textContent || name.textContent === 'Unknown patient') return false;
+			// A compact block has no element around the name (just the button's text after the time).
+			const name = b.querySelector('.patient') ?? b.querySelector('button');
+			if (!name || !name.textContent || name.textContent.includes('Unknown patient')) return false;
 			n++;
 		}
 		return n === dense.size;

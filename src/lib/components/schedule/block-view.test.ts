@@ -22,7 +22,7 @@ describe('block view', () => {
 		expect(v.label).toBe('9:30 AM, 30 minutes, Pat Example, Checkup, Confirmed, Double-booked');
 		expect(v.time).toBe('9:30 AM');
 		expect(v.meta).toBe('Checkup · ✓ Confirmed');
-		expect(v.className).toBe('appt status-confirmed movable');
+		expect(v.className).toBe('appt status-confirmed movable conflicted');
 		expect(v.style).toBe('top: 10px; height: 60px; --lane: 0; --lanes: 1; --type: #1d4ed8;');
 	});
 

@@ -15,7 +15,7 @@ export const COMPACT_PX = 40;
 
 export interface BlockView {
 	block: BlockModel;
-	/** `appt status-booked compact movable` (scoped styles in GridColumn). */
+	/** `appt status-booked compact movable conflicted` (scoped styles in AppointmentBlock). */
 	className: string;
 	/** Position, lane and type colour. */
 	style: string;
@@ -72,7 +72,9 @@ function makeView(block: BlockModel, { top, height, timeZone, conflict, presence
 		.join(', ');
 	return {
 		block,
-		className: `appt status-${a.status}${compact ? ' compact' : ''}${block.movable ? ' movable' : ''}`,
+		className:
+			`appt status-${a.status}${compact ? ' compact' : ''}${block.movable ? ' movable' : ''}` +
+			(conflict ? ' conflicted' : ''),
 		style:
 			`top: ${top}px; height: ${height}px; --lane: ${block.lane}; --lanes: ${block.lanes}; ` +
 			`--type: ${block.color};`,

@@ -118,6 +118,33 @@ describe('day and week views (server render)', () => {
 		workspace.sync.peers = [];
 	});
 
+	it('draws a compact block as one line, its conflict mark as the button itself', async () => {
+		const { default: DayView } = await import('./DayView.svelte');
+		const a = booking('2026-12-01T09:00', '2026-12-01T09:15');
+		const b = booking('2026-12-01T09:00', '2026-12-01T09:15');
+		const c = booking('2026-12-01T10:00', '2026-12-01T10:15');
+		const overlap = { kind: 'provider-overlap' as const, resourceId: P1, resolved: false };
+		await show(
+			[a, b, c],
+			[{ ...overlap, id: 'c', appointmentIds: [a.id, b.id], start: a.start, end: a.end }]
+		);
+		await canWrite(true);
+		const out = render(DayView, { props: {} }).body;
+		expect(out.match(/class="appt [^"]*\bcompact\b/g)).toHaveLength(3);
+		expect(out.match(/class="appt [^"]*\bcompact\b[^"]*\bconflicted\b/g)).toHaveLength(2);
+		// Two buttons carry the mark (its words are in their names); no element of its own.
+		expect(
+			out.match(/<button[^>]*data-testid="conflict-marker"[^>]*aria-label="[^"]*Double-booked/g)
+		).toBeNull();
+		expect(
+			out.match(/<button[^>]*aria-label="[^"]*Double-booked"[^>]*data-testid="conflict-marker"/g)
+		).toHaveLength(2);
+		expect(out.match(/data-testid="conflict-marker"/g)).toHaveLength(2);
+		// Time and name on one line with no element around the name.
+		expect(out).toMatch(/<span class="time[^"]*">9:00 AM<\/span> Quinn Example(<!--[^>]*-->)*<\/button>/);
+		expect(out).not.toContain('class="patient"');
+	});
+
 	it("shades the hours outside a provider's template, and only for that provider", async () => {
 		const { default: DayView } = await import('./DayView.svelte');
 		const { schedule } = await import('$lib/state');
