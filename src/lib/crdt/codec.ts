@@ -181,7 +181,8 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 		const base = stored instanceof Y.Map ? baseOf(id, stored) : undefined;
 		// An overlay record's `updatedAt` reads as the latest stamp (see the header), so a write that sets
 		// it (from a clock behind the record's last change) moves it just past that: every edit changes it.
-		if (base && patch.updatedAt !== undefined && !laterThan(next.updatedAt, current.updatedAt))
+		const setsUpdatedAt = (patch as { updatedAt?: unknown }).updatedAt !== undefined;
+		if (base && setsUpdatedAt && !laterThan(next.updatedAt, current.updatedAt))
 			next.updatedAt = justAfter(current.updatedAt) ?? next.updatedAt;
 		const changed: string[] = [];
 		for (const key of new Set([...Object.keys(current), ...Object.keys(next)])) {
