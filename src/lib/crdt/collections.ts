@@ -19,7 +19,15 @@ export const providersIn = (doc: Y.Doc) => new RecordCollection(doc, 'providers'
 export const roomsIn = (doc: Y.Doc) => new RecordCollection(doc, 'rooms', room);
 export const appointmentTypesIn = (doc: Y.Doc) =>
 	new RecordCollection(doc, 'appointmentTypes', appointmentType);
-export const patientsIn = (doc: Y.Doc) => new RecordCollection(doc, 'patients', patient);
+/**
+ * Patients, like appointments below, are written whole once and then edited a field at a time:
+ * `overlay` keeps a new patient as 2 Yjs items (its map and the record as one string) instead of ~20,
+ * which is most of a large clinic's first sync and of the heap its patient shards hold; edits still
+ * merge field by field and keep their "changed by" marks. Patients written as plain nested maps
+ * (before) read and edit as before.
+ */
+export const patientsIn = (doc: Y.Doc) =>
+	new RecordCollection(doc, 'patients', patient, { layout: 'overlay' });
 export const documentsIn = (doc: Y.Doc) => new RecordCollection(doc, 'documents', patientDocument);
 /**
  * Appointments are booked once and then edited a field or three at a time: `overlay` keeps a booking
