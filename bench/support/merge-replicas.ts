@@ -157,6 +157,18 @@ function withEvent(doc: Y.Doc, edit: Edit, write: () => void): void {
 	else doc.transact(write);
 }
 
+/** An edit and its history event through the given collections (the app's now, or as it once wrote them). */
+function editWithEvent(
+	appointments: typeof appointmentsIn,
+	events: typeof appointmentEventsIn
+): Variant['apply'] {
+	return (doc, edit, by) =>
+		withEvent(doc, edit, () => {
+			const fields = appEdit(doc, edit, appointments(doc));
+			events(doc).insert(historyEvent(edit, by, fields));
+		});
+}
+
 function appRead(doc: Y.Doc): { appointments: Appointment[]; invalid: number } {
 	const { records, quarantined } = appointmentsIn(doc).all();
 	const resolutions = conflictResolutionsIn(doc).all();
@@ -197,12 +209,7 @@ export const appHistoryVariant: Variant = {
 	label: 'app codec + history events',
 	deliveries: BOTH,
 	writeAll: appWriteAll,
-	apply(doc, edit, by) {
-		withEvent(doc, edit, () => {
-			const fields = appEdit(doc, edit);
-			appointmentEventsIn(doc).insert(historyEvent(edit, by, fields));
-		});
-	},
+	apply: editWithEvent(appointmentsIn, appointmentEventsIn),
 	read: appRead
 };
 
@@ -222,12 +229,7 @@ export const appNestedHistoryVariant: Variant = {
 	deliveries: ['diff'],
 	old: true,
 	writeAll: nestedWriteAll,
-	apply(doc, edit, by) {
-		withEvent(doc, edit, () => {
-			const fields = appEdit(doc, edit, nestedAppointmentsIn(doc));
-			appointmentEventsIn(doc).insert(historyEvent(edit, by, fields));
-		});
-	},
+	apply: editWithEvent(nestedAppointmentsIn, appointmentEventsIn),
 	read: appRead
 };
 
@@ -237,12 +239,7 @@ export const appHistoryJsonVariant: Variant = {
 	deliveries: ['diff'],
 	old: true,
 	writeAll: nestedWriteAll,
-	apply(doc, edit, by) {
-		withEvent(doc, edit, () => {
-			const fields = appEdit(doc, edit, nestedAppointmentsIn(doc));
-			jsonEventsIn(doc).insert(historyEvent(edit, by, fields));
-		});
-	},
+	apply: editWithEvent(nestedAppointmentsIn, jsonEventsIn),
 	read: appRead
 };
 
