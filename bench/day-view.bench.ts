@@ -18,6 +18,9 @@
  * - Local edit to paint: the last block of the first provider, keyboard move (focus, M, ArrowDown or
  *   ArrowUp, then Enter) → the block at its new `top`, painted. The write goes through
  *   `schedule.move` (Yjs, conflicts, encryption, IndexedDB) as for a person.
+ * - Local edit floor (a control, no target): the same block moved 1 px by hand from an F8 keydown
+ *   the app never sees, then the same on a blank page holding only that block: what the browser
+ *   needs without the app (input delivery, the wait for the next frame, the page's own frame).
  * - Cold open: reload (keys live in memory only, so the lock screen shows), log in as the demo
  *   administrator → 200 blocks painted: PBKDF2, unwrapping keys, decrypting and reading the
  *   documents, rendering.
@@ -113,8 +116,27 @@ const PROBE = String.raw`(() => {
 			});
 		});
 	}
+	let restoreFloor = () => undefined;
 	window.__dayViewBench = {
 		setDense(ids) { dense = new Set(ids); },
+		// The floor of a local edit on this page: the next F8 moves the block 1 px by hand, with no
+		// app code in between (the app never sees the key). Returns the block's top before.
+		floor(id) {
+			const el = document.querySelector('[data-appointment-id="' + id + '"]');
+			const original = el.getAttribute('style');
+			const fromTop = el.style.top;
+			const onKey = (e) => {
+				if (e.key !== 'F8') return;
+				e.preventDefault();
+				e.stopPropagation();
+				removeEventListener('keydown', onKey, true);
+				el.style.top = parseFloat(fromTop) + 1 + 'px';
+			};
+			addEventListener('keydown', onKey, true);
+			restoreFloor = () => el.setAttribute('style', original);
+			return fromTop;
+		},
+		restoreFloor() { restoreFloor(); },
 		denseReady,
 		denseAbsent,
 		arm(spec) {
@@ -205,6 +227,8 @@ interface Sample {
 
 interface Probe {
 	setDense(ids: string[]): void;
+	floor(id: string): string;
+	restoreFloor(): void;
 	denseReady(): boolean;
 	denseAbsent(): boolean;
 	arm(spec: ArmSpec): void;
@@ -323,6 +347,27 @@ async function localEdit(page: Page, id: string, direction: 'ArrowDown' | 'Arrow
 	return sample;
 }
 
+/**
+ * The same measurement with the app taken out: the browser's own cost of showing one moved block on
+ * this page (input delivery, waiting for the frame, style, layout, paint of the 200-block day).
+ */
+async function localEditFloor(page: Page, id: string): Promise<Sample> {
+	await page.locator(`[data-appointment-id="${id}"] button`).focus();
+	const fromTop = await page.evaluate((i) => window.__dayViewBench.floor(i), id);
+	await arm(page, {
+		name: 'local-edit-floor',
+		event: 'keydown',
+		key: 'F8',
+		ready: { id, fromTop },
+		timeoutMs: 10_000
+	});
+	await page.keyboard.press('F8');
+	const sample = await result(page);
+	await page.evaluate(() => window.__dayViewBench.restoreFloor());
+	await settle(page);
+	return sample;
+}
+
 async function coldOpen(page: Page, ids: readonly string[]): Promise<Sample> {
 	await page.reload();
 	// A new document: the probe starts over.
@@ -349,10 +394,11 @@ async function coldOpen(page: Page, ids: readonly string[]): Promise<Sample> {
 // Reporting
 
 interface Case {
-	key: 'switch-day' | 'local-edit' | 'cold-open';
+	key: 'switch-day' | 'local-edit' | 'local-edit-floor' | 'cold-open';
 	label: string;
 	samples: Sample[];
-	target: number;
+	/** None for the floor: a control, not a target. */
+	target?: number;
 	/** What the highest sample is called: with few samples, p95 is simply the slowest. */
 	high: 'p95' | 'max';
 	what: string;
@@ -506,6 +552,25 @@ async function main(): Promise<void> {
 			else edits.push(s);
 		}
 
+		// Interleaved with nothing else and after the edits, so both see the same page and heap.
+		const floors: Sample[] = [];
+		for (let i = 0; i < SIZES.warmups + SIZES.edits; i++) {
+			const s = await localEditFloor(page, target);
+			if (i >= SIZES.warmups) floors.push(s);
+		}
+		// And on a page with nothing else on it: Chromium's own share on this machine.
+		const blank = await context.newPage();
+		await blank.setContent(
+			'<div data-appointment-id="blank" style="position:absolute;top:10px;left:10px"><button>Block</button></div>'
+		);
+		await blank.addScriptTag({ content: PROBE });
+		const blankFloors: Sample[] = [];
+		for (let i = 0; i < SIZES.warmups + SIZES.edits; i++) {
+			const s = await localEditFloor(blank, 'blank');
+			if (i >= SIZES.warmups) blankFloors.push(s);
+		}
+		await blank.close();
+
 		const colds: Sample[] = [];
 		for (let i = 0; i < SIZES.colds; i++) colds.push(await coldOpen(page, ids));
 
@@ -525,6 +590,25 @@ async function main(): Promise<void> {
 				target: TARGETS.localEdit,
 				high: 'p95',
 				what: 'M, arrow, Enter on a block of the 5×40 day: Enter keydown → the block at its new place painted'
+			},
+			{
+				key: 'local-edit-floor',
+				label: 'day view: local edit floor (no app code: one block moved by hand)',
+				samples: floors,
+
+				high: 'p95',
+				what:
+					'the same block, page and probe, but an F8 keydown that the app never sees moves the block 1 px ' +
+					'by hand: what the browser alone needs from the key to the painted frame'
+			},
+			{
+				key: 'local-edit-floor',
+				label: 'day view: local edit floor on a blank page',
+				samples: blankFloors,
+				high: 'p95',
+				what:
+					'the same F8 move by hand of the only element on an otherwise empty page (same browser, probe ' +
+					'and settling): input delivery and one frame, nothing of the day view'
 			},
 			{
 				key: 'cold-open',
