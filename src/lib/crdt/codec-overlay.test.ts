@@ -9,6 +9,7 @@ import { RecordCollection } from './codec';
 import { appointment, type Appointment } from '../domain';
 
 const ID = '6f1d2c3b-4a59-4e6f-8a7b-9c0d1e2f3a4b';
+const ID2 = '8b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e';
 const ROOM = '5d2c8e17-9a4b-4c3d-8e2f-3a4b5c6d7e8f';
 const ROOM2 = '7a1b2c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d';
 const T1 = '2026-11-21T10:00:00.000Z';
@@ -56,7 +57,8 @@ describe('record codec, overlay layout (appointments)', () => {
 		const col = appointmentsIn(doc);
 		expect(col.layout).toBe('overlay');
 		const written = col.insert(sample());
-		expect(items(doc)).toBe(2);
+		// The map and its base, plus the document's reader-format mark (the first record only).
+		expect(items(doc)).toBe(3);
 		expect(Object.keys(entries(doc))).toEqual(['~base']);
 		const base = JSON.parse(entries(doc)['~base'] as string) as Record<string, unknown>;
 		expect(base).not.toHaveProperty('id');
@@ -64,6 +66,8 @@ describe('record codec, overlay layout (appointments)', () => {
 		expect(col.get(ID)).toEqual({ ok: true, value: written });
 		expect(col.all()).toEqual({ records: [written], quarantined: [] });
 		expect(col.raw(ID)).toEqual(written);
+		col.insert(sample({ id: ID2 }));
+		expect(items(doc)).toBe(5);
 		// The plain nested layout writes a map entry per field.
 		const old = new Y.Doc();
 		nestedIn(old).insert(sample());

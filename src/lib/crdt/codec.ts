@@ -41,7 +41,9 @@
  *
  * Every layout reads every form (nested map with or without a base, JSON object, JSON string), so
  * switching a collection's layout needs no migration: records already written stay readable beside
- * the new values. (An app older than a layout cannot read the new form: it quarantines such records.)
+ * the new values. (An app older than a layout cannot read the new form: it quarantines such records.
+ * So writing one raises the document's `meta.readerFormat`, and an app that knows that marker but not
+ * the format asks to be updated — see migrations.ts.)
  *
  * Reading validates with zod. A record that fails (a bad remote edit, an older client, a bug) is not
  * thrown at the screen: it is returned in `quarantined` with the paths and messages of its issues —
@@ -49,6 +51,7 @@
  */
 import * as Y from 'yjs';
 import type { z } from 'zod';
+import { requireReaderFormat } from './migrations';
 
 export interface QuarantinedRecord {
 	collection: string;
@@ -249,6 +252,9 @@ export class RecordCollection<S extends z.ZodType<{ id: string }>> {
 
 	/** A whole record in this collection's layout (a new record, or one an update replaces). */
 	private write(id: string, value: Record<string, unknown>): void {
+		// An app older than these two layouts cannot read them: the document says so (migrations.ts).
+		if ((this.layout === 'overlay' || this.layout === 'json-string') && this.map.doc)
+			requireReaderFormat(this.map.doc, 1);
 		if (this.layout === 'json') {
 			this.map.set(id, toJson(value));
 			return;

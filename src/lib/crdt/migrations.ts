@@ -6,8 +6,16 @@
  * they sync, so each must be deterministic and idempotent: writing the same values twice is harmless
  * in a CRDT, and Yjs picks one winner for each key.
  *
- * A document written by a newer app (version above ours) is opened read-only and reported, so an
- * old workstation never rewrites records it does not understand.
+ * A document written by a newer app (version above ours) is reported (Admin → Data health, and a
+ * banner on every screen asking to reload and update). It is not made read-only: records this
+ * version cannot read are set aside unread (codec.ts), never rewritten.
+ *
+ * Record layouts are versioned apart from migrations, because a new layout needs no migration (every
+ * layout reads every older form) but an OLDER app cannot read it: `meta.readerFormat` is the lowest
+ * reader format a document needs. The codec raises it in the same transaction as the first record it
+ * writes in a newer layout; a workstation whose `READER_FORMAT` is lower reports the document as
+ * newer as soon as it opens it or the raise arrives by sync, so the person is asked to update before
+ * wondering where a booking went.
  */
 import type * as Y from 'yjs';
 import type { DocName } from './layout';
@@ -32,6 +40,48 @@ export const MIGRATION_ORIGIN = Symbol('migration');
 export function readVersion(doc: Y.Doc): number {
 	const v = doc.getMap('meta').get('schemaVersion');
 	return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
+}
+
+/**
+ * The record layouts this version reads: 0 — nested maps and JSON objects; 1 — also `overlay` records
+ * and JSON-string records (codec.ts). Raise it with a new layout, and write the new level from the
+ * codec where that layout is written.
+ */
+export const READER_FORMAT = 1;
+const FORMAT_KEY = 'readerFormat';
+
+export function readerFormat(doc: Y.Doc): number {
+	const v = doc.getMap('meta').get(FORMAT_KEY);
+	return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
+}
+
+/** Marks `doc` as needing at least `level` to read (inside the writer's transaction: one write per document). */
+export function requireReaderFormat(doc: Y.Doc, level: number): void {
+	if (readerFormat(doc) < level) doc.getMap('meta').set(FORMAT_KEY, level);
+}
+
+/**
+ * Calls `onNewer` once, now or when a sync brings it, if `doc` needs a newer reader than `supported`.
+ * Returns a function that stops watching.
+ */
+export function watchReaderFormat(
+	doc: Y.Doc,
+	onNewer: (format: number) => void,
+	supported = READER_FORMAT
+): () => void {
+	const meta = doc.getMap('meta');
+	const check = () => {
+		const format = readerFormat(doc);
+		if (format <= supported) return false;
+		onNewer(format);
+		return true;
+	};
+	if (check()) return () => undefined;
+	const handler = () => {
+		if (check()) meta.unobserve(handler);
+	};
+	meta.observe(handler);
+	return () => meta.unobserve(handler);
 }
 
 export function migrate(doc: Y.Doc, name: DocName, table = migrations): MigrationOutcome {

@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import { EncryptedDocStore, type StoreError } from '../persistence/store';
-import { migrate, type MigrationOutcome } from '../crdt/migrations';
+import { migrate, READER_FORMAT, watchReaderFormat, type MigrationOutcome } from '../crdt/migrations';
 import type { DocName } from '../crdt/layout';
 
 export interface DocHubOptions {
@@ -14,6 +14,7 @@ export interface DocHubOptions {
 	/** The keys that seal a document (current first), or none if this session may not open it. */
 	keysFor: (name: DocName) => readonly CryptoKey[] | undefined;
 	onStoreError?: (e: StoreError) => void;
+	/** A document needs a newer app: its schema version, or the reader format of its records (`version`). */
 	onNewerSchema?: (name: DocName, outcome: MigrationOutcome) => void;
 }
 
@@ -107,6 +108,11 @@ export class DocHub {
 		const ready = store.whenSynced.then(() => {
 			const outcome = migrate(doc, name);
 			if (outcome.kind === 'newer') this.opts.onNewerSchema?.(name, outcome);
+			// Records in a layout this version cannot read: now, or when a colleague's newer app writes one.
+			else
+				watchReaderFormat(doc, (version) =>
+					this.opts.onNewerSchema?.(name, { kind: 'newer', version, supported: READER_FORMAT })
+				);
 			return doc;
 		});
 		e = { doc, store, ready };

@@ -866,7 +866,9 @@ export class WorkspaceState {
 				return kind === 'keyring' ? undefined : this.keys?.scopes.get(kind);
 			},
 			onStoreError: (e) => (this.storeErrors = [...this.storeErrors, e]),
-			onNewerSchema: (name) => (this.newerSchemaDocs = [...this.newerSchemaDocs, name])
+			onNewerSchema: (name) => {
+				if (!this.newerSchemaDocs.includes(name)) this.newerSchemaDocs = [...this.newerSchemaDocs, name];
+			}
 		});
 		this.hub = hub;
 		this.device = record;
