@@ -85,6 +85,28 @@ describe('first sync of a new workstation', () => {
 		]);
 	});
 
+	it('picks up where it stopped when the tab closed mid-join (what arrived is kept, the rest follows)', async () => {
+		const r = await clinicRelay();
+		const first = newWorkstation(r, 1);
+		await waitFor(() => first.client.status.syncedDocs >= 2, 5000, 'two documents in');
+		first.client.destroy();
+		const kept = [...first.docs].filter(([, d]) => d.getMap('records').size === 50).map(([n]) => n);
+		expect(kept.length).toBeGreaterThanOrEqual(2);
+		expect(kept.length).toBeLessThan(NAMES.length);
+		// Reopened with what was stored (the same documents), on a new connection.
+		const again = new SyncClient({
+			baseUrl: r.url,
+			token: 'good',
+			WebSocketImpl: WebSocket,
+			crossTab: false,
+			firstSyncWindow: 1
+		});
+		cleanup.push(() => again.destroy());
+		for (const [n, d] of first.docs) again.attach(n, d);
+		await waitFor(() => again.status.syncedDocs === NAMES.length, 5000, 'every document in step');
+		for (const d of first.docs.values()) expect(d.getMap('records').size).toBe(50);
+	});
+
 	it('without a window every document would be asked for at once (the test can tell)', async () => {
 		const r = await clinicRelay();
 		const ws = newWorkstation(r, 100);
