@@ -88,6 +88,7 @@ import {
 	type ClinicServer,
 	type ClinicSize
 } from './support/large-clinic';
+import { profiledJoin } from './support/join-profile';
 import { tempRoot, type TempRoot } from './support/processes';
 import type { MuxLink } from './support/raw-client';
 import { SlowLink } from './support/slow-link';
@@ -131,6 +132,11 @@ const TARGETS = {
 const ONLY_SEARCH = process.env.LARGE_CLINIC_ONLY === 'search';
 /** LARGE_CLINIC_ONLY=cold: A's first sync, then only the offline cold open (and its trace). */
 const ONLY_COLD = process.env.LARGE_CLINIC_ONLY === 'cold';
+/**
+ * LARGE_CLINIC_ONLY=join: the two first syncs only, B's over the slow link (~1 min after seeding); with
+ * LARGE_CLINIC_PROFILE, B's join is recorded (support/join-profile.ts): requests, channels, CPU.
+ */
+const ONLY_JOIN = process.env.LARGE_CLINIC_ONLY === 'join';
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
@@ -336,7 +342,14 @@ async function main(): Promise<void> {
 			return;
 		}
 		slow = await SlowLink.start(Number(new URL(server.url).port), SLOW_ONE_WAY_MS);
-		const jb = await join(await newCtx(`http://127.0.0.1:${slow.port}`), 'B', clinic.todayIds);
+		const ctxB = await newCtx(`http://127.0.0.1:${slow.port}`);
+		const jb =
+			ONLY_JOIN && PROFILE_DIR
+				? await profiledJoin(ctxB, clinic.todayIds, PROFILE_DIR).then((r) => ({
+						station: { name: 'B' as const, ctx: ctxB, page: r.page },
+						...r
+					}))
+				: await join(ctxB, 'B', clinic.todayIds);
 		const slowBytes = slow.bytesDown;
 		// From here on B's link is loopback again (same connections).
 		slow.oneWayMs = 0;
@@ -371,6 +384,11 @@ async function main(): Promise<void> {
 			target: TARGETS.firstSync,
 			notes: `workstation B as above; click → header "Synced" with ${opened}; ${(slowBytes / 1e6).toFixed(1)} MB down the link during the join`
 		});
+
+		if (ONLY_JOIN) {
+			log(`large-clinic: first syncs only, done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+			return;
+		}
 
 		const search = () =>
 			searchPart({

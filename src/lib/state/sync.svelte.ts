@@ -53,6 +53,8 @@ export class SyncState {
 	/** A token handed over while the client was still loading. */
 	private latestToken: string | null = null;
 	private PresenceClass: typeof ClinicPresence | null = null;
+	/** The current run's options; `rename` changes the name documents attached from then on show. */
+	private identity: SyncStartOptions | null = null;
 
 	get enabled(): boolean {
 		return this.status !== null;
@@ -60,6 +62,8 @@ export class SyncState {
 
 	start(hub: DocHub, opts: SyncStartOptions): void {
 		this.stop();
+		opts = { ...opts };
+		this.identity = opts;
 		const run = ++this.runs;
 		this.status = STARTING;
 		this.latestToken = opts.token;
@@ -169,6 +173,11 @@ export class SyncState {
 		this.client?.syncNow();
 	}
 
+	/** The name this workstation's presence shows, for documents attached from now on (e.g. after a join). */
+	rename(userName: string): void {
+		if (this.identity) this.identity.userName = userName;
+	}
+
 	/** A fresh relay token (after a refresh); connections re-authenticate without dropping documents. */
 	setToken(token: string): void {
 		this.latestToken = token;
@@ -185,6 +194,7 @@ export class SyncState {
 		this.client?.destroy();
 		this.client = null;
 		this.synced.clear();
+		this.identity = null;
 		this.status = null;
 		this.peers = [];
 	}

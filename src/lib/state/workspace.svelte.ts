@@ -257,13 +257,13 @@ export class WorkspaceState {
 			if (!(await this.sync.whenSynced(keyringDoc(), 20_000))) {
 				throw new AuthError('offline');
 			}
-			this.sync.stop();
 			await saveWorkspace(this.idb(), record);
 			this.status = 'locked';
 			// The secrets and the relay tokens of this login serve the unlock and the session: neither
-			// PBKDF2 nor the login's round trip runs twice.
+			// PBKDF2 nor the login's round trip runs twice. The connection stays open for the session
+			// (same token): a new one is one more round trip before the first screen's documents.
 			const derived = { salt: params.salt, iterations: params.iterations, secrets };
-			await this.unlock(username, passphrase, { derived, login });
+			if (!(await this.unlock(username, passphrase, { derived, login }))) this.sync.stop();
 		} catch (e) {
 			await this.abandonJoin();
 			this.joinError = joinProblem(e);
@@ -748,6 +748,8 @@ export class WorkspaceState {
 		this.lockMessage = null;
 		this.session = { user: keys.user, startedAt: Date.now(), emergency: keys.user.emergency };
 		this.status = 'opening';
+		// Still syncing from the join: presence (attached with the directory) shows this user's name.
+		if (this.sync.enabled) this.sync.rename(keys.user.displayName);
 		const directory = this.attachDirectory(hub);
 		directory.catch(() => undefined); // awaited below
 		try {

@@ -7,6 +7,7 @@ import { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import { isDocName, type DocName } from '../crdt/layout';
 import { Emitter } from './emitter';
+import { firstSyncPriority } from './first-sync-order';
 import { MuxConnection, type ConnectionStatus, type MuxOptions } from './mux-connection';
 import { connectionProblem, documentProblem, problem, type SyncProblem } from './problems';
 import { RelayAck } from './relay-ack';
@@ -24,6 +25,10 @@ export interface SyncClientOptions extends MuxOptions {
 	crossTab?: boolean;
 	/** Start connecting at once (default) or wait for `connect()`. */
 	connect?: boolean;
+	/** How many documents may be in their first sync at once (see `pump`). Default 6. */
+	firstSyncWindow?: number;
+	/** Which waiting document starts its first sync next: lower first, then in attach order (default: first-sync-order.ts). */
+	priority?: (docName: DocName) => number;
 }
 
 export interface SyncStatus {
@@ -50,6 +55,9 @@ interface Entry {
 	ownAwareness: Awareness | null;
 	blockedCode: number | null;
 	inStep: boolean;
+	/** Its channel has been asked for (see `pump`); until then it waits, counted as pending. */
+	started: boolean;
+	priority: number;
 	off: () => void;
 }
 
@@ -68,6 +76,7 @@ export class SyncClient {
 	private emitQueued = false;
 	private lastEmitted: SyncStatus | null = null;
 	private spreadTimer: ReturnType<typeof setTimeout> | null = null;
+	private pumpTimer: ReturnType<typeof setTimeout> | null = null;
 	private destroyed = false;
 
 	constructor(private readonly opts: SyncClientOptions) {
@@ -106,10 +115,10 @@ export class SyncClient {
 		const provider = new WebsocketProvider(this.mux.url, docName, doc, {
 			WebSocketPolyfill: this.polyfill as unknown as PolyfillOption,
 			awareness: opts.awareness ?? ownAwareness ?? undefined,
-			connect: true,
 			disableBc: !(this.opts.crossTab ?? true),
 			resyncInterval: -1,
-			maxBackoffTime: this.opts.channelMaxBackoffMs ?? 30_000
+			maxBackoffTime: this.opts.channelMaxBackoffMs ?? 30_000,
+			connect: false
 		});
 		const entry: Entry = {
 			doc,
@@ -117,6 +126,8 @@ export class SyncClient {
 			ownAwareness,
 			blockedCode: null,
 			inStep: false,
+			started: false,
+			priority: (this.opts.priority ?? firstSyncPriority)(docName),
 			ack: new RelayAck(doc, provider, {
 				confirmDelayMs: this.opts.confirmDelayMs ?? 1_000,
 				onChange: () => this.changed()
@@ -124,21 +135,27 @@ export class SyncClient {
 			off: () => {}
 		};
 		const onChange = () => this.changed();
+		const onSync = () => {
+			this.pump();
+			this.changed();
+		};
 		const onClosed = (e: { code: number }) => {
 			entry.blockedCode = e.code;
+			this.pump();
 			this.changed();
 		};
 		provider.on('status', onChange);
-		provider.on('sync', onChange);
+		provider.on('sync', onSync);
 		provider.on('closed', onClosed);
 		const offAwareness = sendOwnPresenceOnly(provider);
 		entry.off = () => {
 			provider.off('status', onChange);
-			provider.off('sync', onChange);
+			provider.off('sync', onSync);
 			provider.off('closed', onClosed);
 			offAwareness();
 		};
 		this.entries.set(docName, entry);
+		this.pump();
 		this.changed();
 		return provider;
 	}
@@ -154,6 +171,7 @@ export class SyncClient {
 		e.provider.maxBackoffTime = 0;
 		e.provider.destroy();
 		e.ownAwareness?.destroy();
+		this.pump();
 		this.changed();
 	}
 
@@ -250,9 +268,49 @@ export class SyncClient {
 		clearInterval(this.resyncTimer);
 		if (this.spreadTimer !== null) clearTimeout(this.spreadTimer);
 		this.spreadTimer = null;
+		if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
+		this.pumpTimer = null;
 		for (const off of this.offMux) off();
 		this.mux.destroy();
 		this.events.clear();
+	}
+
+	/**
+	 * Starts waiting documents while fewer than `firstSyncWindow` are in their first sync. The relay
+	 * answers every document asked for in one message in one turn, and closes a connection whose
+	 * unsent answers pass 4 × its max payload (16 MiB) as "too slow": a new workstation asking for a
+	 * large clinic's 30-odd documents at once (1–1.5 MB each) lost its connection twice during its
+	 * first sync, each time ~1 s of backoff and the documents not yet answered asked for again
+	 * (BENCHMARKS.md, "Large clinic in Chromium"). Six at a time keep the link busy (one round trip
+	 * of 300 ms carries far less than six documents take to apply) and let the first screen's
+	 * documents, by `priority`, go ahead of the ones asked for earlier.
+	 */
+	private pump(): void {
+		// Deferred a moment: documents opened together (a screen's, each after its local copy loaded)
+		// are ranked together instead of the first few taking the window.
+		if (this.pumpTimer !== null || this.destroyed) return;
+		this.pumpTimer = setTimeout(() => {
+			this.pumpTimer = null;
+			this.startWaiting();
+		}, 0);
+	}
+
+	private startWaiting(): void {
+		if (this.destroyed) return;
+		const window = this.opts.firstSyncWindow ?? 6;
+		let loading = 0;
+		const waiting: Entry[] = [];
+		for (const e of this.entries.values()) {
+			if (!e.started) waiting.push(e);
+			else if (!e.provider.synced && e.blockedCode === null) loading++;
+		}
+		if (waiting.length === 0 || loading >= window) return;
+		// Stable: attach order among equals (Map order).
+		waiting.sort((a, b) => a.priority - b.priority);
+		for (const e of waiting.slice(0, window - loading)) {
+			e.started = true;
+			e.provider.connect();
+		}
 	}
 
 	private resync(): void {
