@@ -42,7 +42,7 @@
  * Every layout reads every form (nested map with or without a base, JSON object, JSON string), so
  * switching a collection's layout needs no migration: records already written stay readable beside
  * the new values. (An app older than a layout cannot read the new form: it quarantines such records.
- * So writing one raises the document's `meta.readerFormat`, and an app that knows that marker but not
+ * So writing one raises the document's reader format, and an app that knows that marker but not
  * the format asks to be updated — see migrations.ts.)
  *
  * Reading validates with zod. A record that fails (a bad remote edit, an older client, a bug) is not

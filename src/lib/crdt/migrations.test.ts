@@ -92,6 +92,23 @@ describe('reader format of record layouts', () => {
 		expect(writes).toBe(0);
 	});
 
+	it('keeps the higher of two raises made at once, whichever client id wins', () => {
+		for (const [lowId, highId] of [
+			[1, 2],
+			[2, 1]
+		] as const) {
+			const low = new Y.Doc();
+			low.clientID = lowId;
+			const high = new Y.Doc();
+			high.clientID = highId;
+			requireReaderFormat(low, 1);
+			requireReaderFormat(high, 2);
+			Y.applyUpdate(low, Y.encodeStateAsUpdate(high));
+			Y.applyUpdate(high, Y.encodeStateAsUpdate(low));
+			expect([readerFormat(low), readerFormat(high)]).toEqual([2, 2]);
+		}
+	});
+
 	it('is not raised by a layout every version reads', () => {
 		const doc = new Y.Doc();
 		new RecordCollection(doc, 'appointments', appointment).insert(booking(A));

@@ -11,11 +11,11 @@
  * version cannot read are set aside unread (codec.ts), never rewritten.
  *
  * Record layouts are versioned apart from migrations, because a new layout needs no migration (every
- * layout reads every older form) but an OLDER app cannot read it: `meta.readerFormat` is the lowest
- * reader format a document needs. The codec raises it in the same transaction as the first record it
- * writes in a newer layout; a workstation whose `READER_FORMAT` is lower reports the document as
- * newer as soon as it opens it or the raise arrives by sync, so the person is asked to update before
- * wondering where a booking went.
+ * layout reads every older form) but an OLDER app cannot read it. The reader format is the lowest
+ * version of the record layouts a document needs (its highest `meta` key `readerFormat:<n>`). The
+ * codec raises it in the same transaction as the first record it writes in a newer layout; a
+ * workstation whose `READER_FORMAT` is lower reports the document as newer as soon as it opens it or
+ * the raise arrives by sync, so the person is asked to update before wondering where a booking went.
  */
 import type * as Y from 'yjs';
 import type { DocName } from './layout';
@@ -48,16 +48,26 @@ export function readVersion(doc: Y.Doc): number {
  * codec where that layout is written.
  */
 export const READER_FORMAT = 1;
-const FORMAT_KEY = 'readerFormat';
+/**
+ * One key per level (`readerFormat:1` = true), not one number: two workstations raising the format
+ * at once would write one key, and Yjs keeps one of the two values by client id — possibly the lower.
+ */
+const FORMAT_PREFIX = 'readerFormat:';
 
 export function readerFormat(doc: Y.Doc): number {
-	const v = doc.getMap('meta').get(FORMAT_KEY);
-	return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : 0;
+	let max = 0;
+	for (const key of doc.getMap('meta').keys()) {
+		if (!key.startsWith(FORMAT_PREFIX)) continue;
+		const level = Number(key.slice(FORMAT_PREFIX.length));
+		if (Number.isInteger(level) && level > max) max = level;
+	}
+	return max;
 }
 
 /** Marks `doc` as needing at least `level` to read (inside the writer's transaction: one write per document). */
 export function requireReaderFormat(doc: Y.Doc, level: number): void {
-	if (readerFormat(doc) < level) doc.getMap('meta').set(FORMAT_KEY, level);
+	const meta = doc.getMap('meta');
+	if (!meta.has(FORMAT_PREFIX + level) && readerFormat(doc) < level) meta.set(FORMAT_PREFIX + level, true);
 }
 
 /**
