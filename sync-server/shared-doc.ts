@@ -44,6 +44,7 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { benchTrace, traceKindOf } from './bench-trace';
 
 export interface Subscriber {
 	canWrite(): boolean;
@@ -85,7 +86,11 @@ const MAX_HELD = 500;
 /** Barriers one subscriber may have waiting for the store. */
 const MAX_PENDING_ANSWERS = 100;
 
+let docCount = 0;
+
 export class SharedDoc {
+	/** This document's number in the bench trace (bench-trace.ts), which never names documents. */
+	readonly traceNo = ++docCount;
 	readonly doc = new Y.Doc({ gc: true });
 	readonly awareness = new awarenessProtocol.Awareness(this.doc);
 	/** Each subscriber with the awareness client ids it announced (removed when it leaves). */
@@ -165,6 +170,14 @@ export class SharedDoc {
 	}
 
 	receive(sub: Subscriber, message: Uint8Array): ReceiveResult {
+		if (!benchTrace.enabled) return this.handle(sub, message);
+		const start = benchTrace.now();
+		const result = this.handle(sub, message);
+		benchTrace.record(traceKindOf(message), start, message.length, this.traceNo);
+		return result;
+	}
+
+	private handle(sub: Subscriber, message: Uint8Array): ReceiveResult {
 		if (!this.subscribers.has(sub)) return 'dropped';
 		try {
 			const d = decoding.createDecoder(message);
@@ -226,7 +239,11 @@ export class SharedDoc {
 			// Callbacks run in the order they were queued, so this answers this subscriber's oldest.
 			if (this.answers.get(sub) !== waiting) return;
 			const next = waiting.shift();
-			if (next) sub.send(syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, next)));
+			if (!next) return;
+			const start = benchTrace.enabled ? benchTrace.now() : 0;
+			const answer = syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, next));
+			sub.send(answer);
+			if (benchTrace.enabled) benchTrace.record('answer', start, answer.length, this.traceNo);
 		});
 		return 'ok';
 	}
