@@ -119,7 +119,6 @@ export class SharedDoc {
 		// The relay is not a participant: no presence of its own.
 		this.awareness.setLocalState(null);
 		this.doc.on('update', this.onUpdate);
-		// Every transaction, not only those with an update: the cached answer must never outlive a change.
 		this.doc.on('afterTransaction', this.dropAnswer);
 		this.awareness.on('update', this.onAwareness);
 	}
@@ -282,8 +281,17 @@ export class SharedDoc {
 		return true;
 	}
 
-	private readonly dropAnswer = (): void => {
-		this.upToDateAnswer = null;
+	/**
+	 * After every transaction that changed the document, as Yjs decides it for its `update` event (new
+	 * structs or deletions). Not after the others: each subscriber's catch-up on joining is a
+	 * transaction, mostly empty, and would otherwise drop the answer right before that subscriber's
+	 * own step 1.
+	 */
+	private readonly dropAnswer = (tr: Y.Transaction): void => {
+		if (tr.deleteSet.clients.size > 0) this.upToDateAnswer = null;
+		else
+			for (const [client, clock] of tr.afterState)
+				if (tr.beforeState.get(client) !== clock) this.upToDateAnswer = null;
 	};
 
 	private applyFrom(sub: Subscriber, update: Uint8Array, catchUp: boolean): ReceiveResult {
