@@ -448,12 +448,17 @@ async function main(): Promise<void> {
 		const bWire = await b.page.evaluate(() => window.__clinicBench.wire());
 		// B's clock → A's.
 		const onA = (list: number[]) => list.map((t) => t - clock.bMinusA);
-		const hops = logHops(
-			hopsOf(remote, rawBySample, trace, clock.aMinusNode, relay.relayMinusNode, {
-				sends: onA(bWire.sends),
-				msgs: onA(bWire.msgs)
-			})
-		);
+		const perSample = hopsOf(remote, rawBySample, trace, clock.aMinusNode, relay.relayMinusNode, {
+			sends: onA(bWire.sends),
+			msgs: onA(bWire.msgs)
+		});
+		const hops = logHops(perSample);
+		// LARGE_CLINIC_HOPS=<file>: every sample's hops and the relay's timeline, for a closer look.
+		if (process.env.LARGE_CLINIC_HOPS)
+			fs.writeFileSync(
+				process.env.LARGE_CLINIC_HOPS,
+				JSON.stringify({ clock, relay, samples: remote, raw: rawBySample, hops: perSample, trace })
+			);
 		if (remote.length > 0) {
 			// A's clock → the relay's, for the window of the samples.
 			const toRelay = (t: number) => t - clock.aMinusNode + relay.relayMinusNode;
