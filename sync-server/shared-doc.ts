@@ -45,6 +45,7 @@ import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { benchTrace, traceKindOf } from './bench-trace';
+import { Step2Answers } from './step2-answers';
 
 export interface Subscriber {
 	canWrite(): boolean;
@@ -93,6 +94,8 @@ export class SharedDoc {
 	readonly traceNo = ++docCount;
 	readonly doc = new Y.Doc({ gc: true });
 	readonly awareness = new awarenessProtocol.Awareness(this.doc);
+	/** Step 2 answers without a walk of the whole document for each (step2-answers.ts). */
+	private readonly step2 = new Step2Answers(this.doc);
 	/** Each subscriber with the awareness client ids it announced (removed when it leaves). */
 	private readonly subscribers = new Map<Subscriber, Set<number>>();
 	private readonly held = new Map<Subscriber, Uint8Array[]>();
@@ -102,8 +105,6 @@ export class SharedDoc {
 	/** Per subscriber once its first step 1 was answered: the state vectors of step 1s not yet answered. */
 	private readonly answers = new Map<Subscriber, Uint8Array[]>();
 	private readonly storage: DocStorage;
-	/** See `step2For`: the answer to a step 1 from a subscriber that has everything; null once the doc changed. */
-	private upToDateAnswer: Uint8Array | null = null;
 	droppedWrites = 0;
 	/** Stored updates that failed to apply on load; such a document is never compacted. */
 	loadFailures = 0;
@@ -119,7 +120,6 @@ export class SharedDoc {
 		// The relay is not a participant: no presence of its own.
 		this.awareness.setLocalState(null);
 		this.doc.on('update', this.onUpdate);
-		this.doc.on('afterTransaction', this.dropAnswer);
 		this.awareness.on('update', this.onAwareness);
 	}
 
@@ -251,48 +251,9 @@ export class SharedDoc {
 		return 'ok';
 	}
 
-	/**
-	 * The sync step 2 answering `stateVector`. Yjs writes the whole delete set into every answer, and
-	 * finding it walks every struct of the document: 2–9 ms for a month of the large clinic, 13–21 ms
-	 * for its patients, on the relay's one thread. Most step 1s — every workstation's resync each
-	 * minute, the barrier after its edits — come from subscribers that have everything the relay has;
-	 * the answer to those is the same bytes for all of them (no structs, the delete set), so it is
-	 * encoded once per version of the document. Yjs adds pending structs or deletions to an answer:
-	 * with any, every answer is encoded afresh.
-	 */
 	private step2For(stateVector: Uint8Array): Uint8Array {
-		const store = this.doc.store;
-		if (store.pendingStructs || store.pendingDs || !this.covers(stateVector)) {
-			return syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, stateVector));
-		}
-		this.upToDateAnswer ??= syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, stateVector));
-		return this.upToDateAnswer;
+		return syncMessage(SYNC_STEP2, this.step2.update(stateVector));
 	}
-
-	/** True when `stateVector` has every client of the document at or beyond its clock here. */
-	private covers(stateVector: Uint8Array): boolean {
-		const theirs = Y.decodeStateVector(stateVector);
-		for (const [client, structs] of this.doc.store.clients) {
-			const last = structs[structs.length - 1];
-			const theirClock = theirs.get(client);
-			// A client missing from theirs is written from clock 0 by Yjs, whatever its structs.
-			if (theirClock === undefined || (last && theirClock < last.id.clock + last.length)) return false;
-		}
-		return true;
-	}
-
-	/**
-	 * After every transaction that changed the document, as Yjs decides it for its `update` event (new
-	 * structs or deletions). Not after the others: each subscriber's catch-up on joining is a
-	 * transaction, mostly empty, and would otherwise drop the answer right before that subscriber's
-	 * own step 1.
-	 */
-	private readonly dropAnswer = (tr: Y.Transaction): void => {
-		if (tr.deleteSet.clients.size > 0) this.upToDateAnswer = null;
-		else
-			for (const [client, clock] of tr.afterState)
-				if (tr.beforeState.get(client) !== clock) this.upToDateAnswer = null;
-	};
 
 	private applyFrom(sub: Subscriber, update: Uint8Array, catchUp: boolean): ReceiveResult {
 		if (!catchUp && (!this.caughtUp.has(sub) || this.hasGap(update))) {
@@ -362,8 +323,7 @@ export class SharedDoc {
 		this.caughtUp.clear();
 		this.answers.clear();
 		this.doc.off('update', this.onUpdate);
-		this.doc.off('afterTransaction', this.dropAnswer);
-		this.upToDateAnswer = null;
+		this.step2.destroy();
 		this.awareness.off('update', this.onAwareness);
 		this.awareness.destroy();
 		this.doc.destroy();
