@@ -7,9 +7,7 @@
  *
  * - fresh: `Y.encodeStateAsUpdate(doc, stateVector)`, what every answer cost before SharedDoc kept it;
  * - cached: SharedDoc's answer once it has answered that document's version already (the first
- *   answer after a change costs the same as fresh);
- * - one edit behind: the asker lacks another client's edit; fresh as above, against SharedDoc writing
- *   that client's structs alone followed by the delete set it kept.
+ *   answer after a change costs the same as fresh).
  *
  * Each is the median of 5 per document, summed over one workstation's resync of every document.
  * BENCH_SMOKE=1: a tiny clinic.
@@ -44,8 +42,6 @@ function main(): void {
 		fresh: number;
 		cached: number;
 		first: number;
-		behindFresh: number;
-		behind: number;
 	}[] = [];
 	for (const [name, update] of clinic.docs) {
 		const shared = new SharedDoc(name, () => {});
@@ -63,19 +59,8 @@ function main(): void {
 		const first = ms(() => shared.receive(sub, message));
 		const cached = median(Array.from({ length: RUNS }, () => ms(() => shared.receive(sub, message))));
 		if (answers !== RUNS + 2) throw new Error(`${answers} messages for ${RUNS + 1} step 1s`);
-		// An asker one edit behind (another workstation's): its structs, then the kept delete set.
-		const other = new Y.Doc();
-		other.clientID = 7;
-		Y.applyUpdate(other, Y.encodeStateAsUpdate(shared.doc));
-		other.getMap('bench').set('edited', 1);
-		Y.applyUpdate(shared.doc, Y.encodeStateAsUpdate(other, sv));
-		const behindFresh = median(
-			Array.from({ length: RUNS }, () => ms(() => Y.encodeStateAsUpdate(shared.doc, sv)))
-		);
-		shared.receive(sub, message);
-		const behind = median(Array.from({ length: RUNS }, () => ms(() => shared.receive(sub, message))));
 		// Names only say which kind of document: no clinic data in them.
-		rows.push({ group: name.split('/')[0] ?? name, fresh, cached, first, behindFresh, behind });
+		rows.push({ group: name.split('/')[0] ?? name, fresh, cached, first });
 		shared.destroy();
 	}
 	const sum = (f: (r: (typeof rows)[number]) => number, group?: string) =>
@@ -85,8 +70,7 @@ function main(): void {
 		const max = Math.max(...rows.filter((r) => r.group === group).map((r) => r.fresh));
 		log(
 			`${group}: ${n} docs, fresh ${sum((r) => r.fresh, group).toFixed(1)} ms (max ${max.toFixed(1)}), ` +
-				`cached ${sum((r) => r.cached, group).toFixed(2)} ms, first answer ${sum((r) => r.first, group).toFixed(1)} ms; ` +
-				`one edit behind: fresh ${sum((r) => r.behindFresh, group).toFixed(1)} ms, kept delete set ${sum((r) => r.behind, group).toFixed(2)} ms`
+				`cached ${sum((r) => r.cached, group).toFixed(2)} ms, first answer ${sum((r) => r.first, group).toFixed(1)} ms`
 		);
 	}
 	const fresh = sum((r) => r.fresh);
@@ -107,14 +91,6 @@ function main(): void {
 		baseline: Math.round(fresh * 10) / 10,
 		baselineName: 'fresh',
 		notes: `${notes}; SharedDoc's answer kept per document version (the first after a change costs as fresh)`
-	});
-	emit({
-		name: 'relay: step 1 one edit behind, every document once, kept delete set',
-		unit: 'ms',
-		value: Math.round(sum((r) => r.behind) * 100) / 100,
-		baseline: Math.round(sum((r) => r.behindFresh) * 10) / 10,
-		baselineName: 'fresh',
-		notes: `${notes}; the asker lacks one edit of another client: its structs written alone, then the kept delete set`
 	});
 }
 

@@ -1,28 +1,24 @@
 /**
  * The relay's sync step 2 answers for one document: byte for byte what `Y.encodeStateAsUpdate(doc,
- * stateVector)` gives (shared-doc-answer.test.ts checks that through random edits), without walking
- * the whole document for each one.
+ * stateVector)` gives (shared-doc-answer.test.ts checks that through random edits).
  *
  * Yjs writes the whole delete set into every answer, and finding it walks every struct of the
- * document: 2–9 ms for a month of the large clinic, 13–21 ms for its patients, on the relay's one
- * thread, for every step 1 — each workstation's resync every minute, its barrier a second after its
- * edits, every subscriber joining. An answer is the structs the asker lacks, then that delete set
- * (update format v1 keeps no state between the two parts). So the delete set is encoded once per
- * version of the document (the answer to an asker that has everything: no structs, then the delete
- * set), and an asker that lacks a few clients' latest structs gets those clients' structs — Yjs
- * encoding a view of the document that holds only them — followed by the kept delete set. An asker
- * lacking most of the document (a new workstation) is answered by Yjs as before: one walk either way.
- * With pending structs or deletions (which Yjs adds to its answers) every answer is Yjs's own.
+ * document on the relay's one thread, for every step 1: each workstation's resync every minute, its
+ * barrier a second after its edits, every subscriber joining. Most of those askers already have
+ * everything, and the answer to all of them is the same bytes (no structs, then the delete set), so
+ * it is encoded once per version of the document. Other askers, and any asker while Yjs holds
+ * pending structs or deletions (which it adds to its answers), get Yjs's own answer.
+ *
+ * Measured (bench/relay-answers.bench.ts, BENCHMARKS.md "Large clinic in Chromium"): with records in
+ * the overlay layout a fresh answer is small — 1.8 ms for all 61 documents of the large clinic, at
+ * most 0.1 ms for one — and kept, 0.4 ms. Writing only the structs a slightly-behind asker lacks
+ * before a kept delete set was tried and measured no faster (0.93×), so it is not done.
  */
 import * as Y from 'yjs';
-
-type Structs = Y.Doc['store']['clients'] extends Map<number, infer S> ? S : never;
 
 export class Step2Answers {
 	/** The answer to an asker that has everything: 0 clients of structs, then the delete set. */
 	private upToDate: Uint8Array | null = null;
-	/** Answers written from a view of the clients the asker lacks (what tests check was exercised). */
-	partialAnswers = 0;
 
 	constructor(private readonly doc: Y.Doc) {
 		doc.on('afterTransaction', this.drop);
@@ -31,35 +27,23 @@ export class Step2Answers {
 	/** The update a sync step 2 carries for `stateVector` (already checked to decode). */
 	update(stateVector: Uint8Array): Uint8Array {
 		const store = this.doc.store;
-		if (store.pendingStructs || store.pendingDs) return Y.encodeStateAsUpdate(this.doc, stateVector);
+		if (store.pendingStructs || store.pendingDs || !this.hasEverything(stateVector)) {
+			return Y.encodeStateAsUpdate(this.doc, stateVector);
+		}
+		this.upToDate ??= Y.encodeStateAsUpdate(this.doc, stateVector);
+		return this.upToDate;
+	}
+
+	/** True when `stateVector` has every client of the document at or beyond its clock here. */
+	private hasEverything(stateVector: Uint8Array): boolean {
 		const theirs = Y.decodeStateVector(stateVector);
-		const behind = new Map<number, Structs>();
-		let lacking = 0;
-		let total = 0;
-		for (const [client, structs] of store.clients) {
-			total += structs.length;
+		for (const [client, structs] of this.doc.store.clients) {
 			const last = structs[structs.length - 1];
 			const theirClock = theirs.get(client);
 			// A client missing from theirs is written from clock 0 by Yjs, whatever its structs.
-			if (theirClock === undefined || (last && theirClock < last.id.clock + last.length)) {
-				behind.set(client, structs);
-				lacking += structs.length;
-			}
+			if (theirClock === undefined || (last && theirClock < last.id.clock + last.length)) return false;
 		}
-		if (behind.size > 0 && 2 * lacking > total) return Y.encodeStateAsUpdate(this.doc, stateVector);
-		this.upToDate ??= Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.doc));
-		if (behind.size === 0) return this.upToDate;
-		// Yjs on a view holding only the clients they lack: their structs, then those clients' deletions.
-		this.partialAnswers += 1;
-		const view = { store: { clients: behind, pendingStructs: null, pendingDs: null } } as unknown as Y.Doc;
-		const withOwnDeletions = Y.encodeStateAsUpdate(view, stateVector);
-		const ownDeletions = Y.encodeStateAsUpdate(view, Y.encodeStateVector(view)).length - 1;
-		const structs = withOwnDeletions.subarray(0, withOwnDeletions.length - ownDeletions);
-		const deletions = this.upToDate.subarray(1);
-		const out = new Uint8Array(structs.length + deletions.length);
-		out.set(structs);
-		out.set(deletions, structs.length);
-		return out;
+		return true;
 	}
 
 	destroy(): void {
