@@ -91,6 +91,7 @@ import {
 import { profiledJoin } from './support/join-profile';
 import { tempRoot, type TempRoot } from './support/processes';
 import type { MuxLink } from './support/raw-client';
+import { hopsOf, logHops, logRelayLoad, relayClock, relayTrace } from './support/remote-hops';
 import { SlowLink } from './support/slow-link';
 
 const SIZES = SMOKE
@@ -417,8 +418,12 @@ async function main(): Promise<void> {
 		await quiet(b.page, 'remote B');
 		const clock = await clockOffset(a.page, b.page);
 		log(`clocks: B − A = ${clock.bMinusA.toFixed(2)} ms (± ${clock.uncertainty.toFixed(2)})`);
+		const relay = await relayClock(server.url);
+		log(`clocks: relay − Node = ${relay.relayMinusNode.toFixed(2)} ms (± ${(relay.rtt / 2).toFixed(2)})`);
 		const target = await moveTarget(a.page);
 		const remote: RemoteSample[] = [];
+		/** Per sample: A's Enter → the raw client's arrival (NaN: none seen). */
+		const rawBySample: number[] = [];
 		// When one of the 50 raw clients (in this process) gets each edit: A's send → relay → a socket
 		// outside Chromium, to tell the relay's share of A → B apart from Chromium's on B's side.
 		const arrivals: number[] = [];
@@ -438,6 +443,7 @@ async function main(): Promise<void> {
 				remote.push(s);
 				const first = arrivals.map((at) => at + clock.aMinusNode - s.aInput).find((t) => t > 0);
 				if (first !== undefined) rawArrival.push(first);
+				rawBySample.push(first ?? NaN);
 			}
 		}
 		if (others[0]) others[0].onUpdateAt = null;
@@ -454,6 +460,39 @@ async function main(): Promise<void> {
 			`B's DOM median ${median(remote.map((r) => r.remoteDom)).toFixed(1)} ms; A's own paint median ${median(remote.map((r) => r.local)).toFixed(1)} ms`;
 		log(`remote: ${remote.map((r) => r.remote.toFixed(0)).join(' ')}`);
 		log(remoteBreakdown(remote));
+		const relayAfter = await relayClock(server.url);
+		log(`clocks: relay − Node = ${relayAfter.relayMinusNode.toFixed(2)} ms after the samples`);
+		const trace = await relayTrace(server.url);
+		const bWire = await b.page.evaluate(() => window.__clinicBench.wire());
+		// B's clock → A's.
+		const onA = (list: number[]) => list.map((t) => t - clock.bMinusA);
+		const perSample = hopsOf(remote, rawBySample, trace, clock.aMinusNode, relay.relayMinusNode, {
+			sends: onA(bWire.sends),
+			msgs: onA(bWire.msgs)
+		});
+		const hops = logHops(perSample);
+		// LARGE_CLINIC_HOPS=<file>: every sample's hops and the relay's timeline, for a closer look.
+		if (process.env.LARGE_CLINIC_HOPS)
+			fs.writeFileSync(
+				process.env.LARGE_CLINIC_HOPS,
+				JSON.stringify({ clock, relay, samples: remote, raw: rawBySample, hops: perSample, trace })
+			);
+		if (remote.length > 0) {
+			// A's clock → the relay's, for the window of the samples.
+			const toRelay = (t: number) => t - clock.aMinusNode + relay.relayMinusNode;
+			logRelayLoad(trace, toRelay(remote[0]!.aInput), toRelay(remote.at(-1)!.aInput + remote.at(-1)!.remote));
+		}
+		if (Number.isFinite(hops.all.toRelay))
+			emit({
+				name: 'large clinic: remote edit, A send → relay receives, median (slowest tenth)',
+				unit: 'ms',
+				value: round1(hops.all.toRelay ?? NaN),
+				notes:
+					`slowest tenth of the samples: ${round1(hops.slow.toRelay ?? NaN)} ms; relay's loop busy in that window ` +
+					`${round1(hops.all.busyBefore ?? NaN)} (slowest tenth ${round1(hops.slow.busyBefore ?? NaN)}) ms; ` +
+					`relay receive → fan-out flushed ${round1((hops.all.relayHandle ?? NaN) + (hops.all.relayTurn ?? NaN))} ms; ` +
+					`flush → B's message ${round1(hops.all.toB ?? NaN)} (slowest tenth ${round1(hops.slow.toB ?? NaN)}) ms`
+			});
 		reportSeries(
 			'large clinic: remote edit A → relay → B painted',
 			remote.map((r) => r.remote),

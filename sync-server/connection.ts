@@ -17,6 +17,7 @@ import type { RawData, WebSocket } from 'ws';
 import { CloseCode } from '../src/lib/domain/sync/mux';
 import type { SyncClaims } from '../src/lib/domain/sync/claims';
 import type { Verifier } from './auth';
+import { benchTrace } from './bench-trace';
 import type { SyncLimits } from './config';
 import type { DocManager } from './docs';
 import { log } from './log';
@@ -52,9 +53,11 @@ function corkForThisTurn(socket: Duplex): void {
 }
 
 function uncorkAll(): void {
+	const start = benchTrace.enabled ? benchTrace.now() : 0;
 	const sockets = [...corked];
 	corked.clear();
 	for (const socket of sockets) socket.uncork();
+	if (benchTrace.enabled) benchTrace.record('flush', start, sockets.length);
 }
 
 export abstract class SyncConnection {

@@ -18,6 +18,7 @@
  * RETRY_MS; acknowledgements wait for it.
  */
 import * as Y from 'yjs';
+import { benchTrace } from './bench-trace';
 import type { SyncLimits } from './config';
 import { log } from './log';
 import { SharedDoc, type Subscriber } from './shared-doc';
@@ -200,6 +201,7 @@ export class DocManager {
 		// Every update applied so far is stored already or in `rows` (persist runs as each is applied).
 		const stateVector = Y.encodeStateVector(entry.doc.doc);
 		let written = 0;
+		const start = benchTrace.enabled ? benchTrace.now() : 0;
 		try {
 			if (this.store.appendMany) {
 				await this.store.appendMany(entry.name, rows);
@@ -218,6 +220,7 @@ export class DocManager {
 				error: errorName(e)
 			});
 		}
+		if (benchTrace.enabled) benchTrace.record('store', start, rows.length, entry.doc.traceNo);
 		entry.stored += written;
 		if (written === rows.length) entry.storedStateVector = stateVector;
 		else {
@@ -262,9 +265,11 @@ export class DocManager {
 		entry.sinceCompaction = 0;
 		entry.writes = entry.writes.then(async () => {
 			if (entry.doc.loadFailures > 0) return;
+			const start = benchTrace.enabled ? benchTrace.now() : 0;
 			try {
 				// Taken when the chain reaches it, so it covers every append queued before it.
 				await this.store.compact(entry.name, entry.doc.snapshot());
+				if (benchTrace.enabled) benchTrace.record('compact', start, 0, entry.doc.traceNo);
 				entry.writeFailed = false;
 			} catch (e) {
 				entry.writeFailed = true;

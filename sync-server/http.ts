@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { serveTrace } from './bench-trace';
 import type { RelayConfig } from './config';
 import type { RequestHandler } from './login';
 import { staticHandler } from './static';
@@ -30,6 +31,7 @@ export function createHttpServer(
 	const started = Date.now();
 	return http.createServer((req, res) => {
 		const url = req.url ?? '/';
+		if (serveTrace(req, res)) return;
 		if (url === '/healthz' || url.startsWith('/healthz?')) {
 			const body: HealthInfo = {
 				status: 'ok',

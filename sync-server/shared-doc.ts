@@ -44,6 +44,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as Y from 'yjs';
+import { benchTrace, traceKindOf } from './bench-trace';
+import { Step2Answers } from './step2-answers';
 
 export interface Subscriber {
 	canWrite(): boolean;
@@ -85,9 +87,15 @@ const MAX_HELD = 500;
 /** Barriers one subscriber may have waiting for the store. */
 const MAX_PENDING_ANSWERS = 100;
 
+let docCount = 0;
+
 export class SharedDoc {
+	/** This document's number in the bench trace (bench-trace.ts), which never names documents. */
+	readonly traceNo = ++docCount;
 	readonly doc = new Y.Doc({ gc: true });
 	readonly awareness = new awarenessProtocol.Awareness(this.doc);
+	/** Step 2 answers without a walk of the whole document for each (step2-answers.ts). */
+	private readonly step2 = new Step2Answers(this.doc);
 	/** Each subscriber with the awareness client ids it announced (removed when it leaves). */
 	private readonly subscribers = new Map<Subscriber, Set<number>>();
 	private readonly held = new Map<Subscriber, Uint8Array[]>();
@@ -165,6 +173,14 @@ export class SharedDoc {
 	}
 
 	receive(sub: Subscriber, message: Uint8Array): ReceiveResult {
+		if (!benchTrace.enabled) return this.handle(sub, message);
+		const start = benchTrace.now();
+		const result = this.handle(sub, message);
+		benchTrace.record(traceKindOf(message), start, message.length, this.traceNo);
+		return result;
+	}
+
+	private handle(sub: Subscriber, message: Uint8Array): ReceiveResult {
 		if (!this.subscribers.has(sub)) return 'dropped';
 		try {
 			const d = decoding.createDecoder(message);
@@ -217,7 +233,7 @@ export class SharedDoc {
 		const waiting = this.answers.get(sub);
 		if (!waiting) {
 			this.answers.set(sub, []);
-			sub.send(syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, stateVector)));
+			sub.send(this.step2For(stateVector));
 			return 'ok';
 		}
 		if (waiting.length >= MAX_PENDING_ANSWERS) return 'overloaded';
@@ -226,9 +242,17 @@ export class SharedDoc {
 			// Callbacks run in the order they were queued, so this answers this subscriber's oldest.
 			if (this.answers.get(sub) !== waiting) return;
 			const next = waiting.shift();
-			if (next) sub.send(syncMessage(SYNC_STEP2, Y.encodeStateAsUpdate(this.doc, next)));
+			if (!next) return;
+			const start = benchTrace.enabled ? benchTrace.now() : 0;
+			const answer = this.step2For(next);
+			sub.send(answer);
+			if (benchTrace.enabled) benchTrace.record('answer', start, answer.length, this.traceNo);
 		});
 		return 'ok';
+	}
+
+	private step2For(stateVector: Uint8Array): Uint8Array {
+		return syncMessage(SYNC_STEP2, this.step2.update(stateVector));
 	}
 
 	private applyFrom(sub: Subscriber, update: Uint8Array, catchUp: boolean): ReceiveResult {
@@ -299,6 +323,7 @@ export class SharedDoc {
 		this.caughtUp.clear();
 		this.answers.clear();
 		this.doc.off('update', this.onUpdate);
+		this.step2.destroy();
 		this.awareness.off('update', this.onAwareness);
 		this.awareness.destroy();
 		this.doc.destroy();

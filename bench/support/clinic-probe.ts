@@ -67,10 +67,10 @@ export const CLINIC_PROBE = String.raw`(() => {
 	});
 	lockWatch.observe(document, { subtree: true, childList: true });
 	const searchLog = [];
-	// When this page's sockets sent and received frames (the last 500 of each): splits a remote edit
+	// When this page's sockets sent and received frames (the last 5000 of each): splits a remote edit
 	// into A's handler, the way through the relay, B's handling and B's frame.
 	const wire = { sends: [], msgs: [] };
-	const keep = (list, t) => { list.push(t); if (list.length > 500) list.splice(0, list.length - 500); };
+	const keep = (list, t) => { list.push(t); if (list.length > 5000) list.splice(0, list.length - 5000); };
 	const NativeSocket = window.WebSocket;
 	if (NativeSocket) {
 		const send = NativeSocket.prototype.send;
@@ -88,6 +88,7 @@ export const CLINIC_PROBE = String.raw`(() => {
 		denseReady,
 		lockScreen() { return { seen: epoch(lock.seen), frame: epoch(lock.frame), origin: performance.timeOrigin }; },
 		now() { return performance.timeOrigin + performance.now(); },
+		wire() { return { sends: wire.sends.map(epoch), msgs: wire.msgs.map(epoch) }; },
 		arm(spec) {
 			const name = 'clinicdesk:large-clinic:' + spec.name;
 			const armed = performance.now();
@@ -225,6 +226,8 @@ export interface ClinicProbe {
 	denseReady(): boolean;
 	lockScreen(): { seen: number; frame: number; origin: number };
 	now(): number;
+	/** This page's socket sends and messages so far (the last 5000 of each), epoch ms. */
+	wire(): { sends: number[]; msgs: number[] };
 	arm(spec: ArmSpec): void;
 	result(): Promise<Sample>;
 	recordSearch(selector: string): void;

@@ -207,6 +207,8 @@ export async function startClinicServer(opts: {
 		RELAY_JWT_SECRET: opts.identity.secret,
 		CLINIC_ID: opts.identity.clinicId,
 		LOG_LEVEL: 'warn',
+		// The relay's timeline (sync-server/bench-trace.ts) for the remote edit's hops.
+		RELAY_BENCH_TRACE: '1',
 		...(opts.seeding ? SEEDING_RATES : {})
 	});
 	try {
