@@ -81,6 +81,32 @@ describe('sync connection', () => {
 		await d.docs.closeAll();
 	});
 
+	it('cuts off a peer for what it left unread before this turn, not for one turn of answers', async () => {
+		const d = deps();
+		const limit = 4 * d.limits.maxPayload;
+		const ws = new FakeWs();
+		// A socket the peer does not read: everything sent stays buffered.
+		ws.send = (bytes: Uint8Array) => {
+			ws.sent.push(bytes);
+			ws.bufferedAmount += bytes.length;
+		};
+		const conn = new DocConnection(ws as unknown as WebSocket, grant, d, 'directory');
+		while (ws.sent.length === 0) await turn();
+		await turn();
+		ws.bufferedAmount = limit; // at the limit, not over it
+		const before = ws.sent.length;
+		// Many answers in one turn (as for a message asking for many documents): all go out.
+		for (let i = 0; i < 3; i++) ws.emit('message', Buffer.from([3]), true);
+		expect(ws.sent.length - before).toBe(3);
+		expect(ws.bufferedAmount).toBeGreaterThan(limit);
+		expect(conn.isOpen).toBe(true);
+		// A later turn: the peer still has not read them, so it is cut off.
+		await turn();
+		ws.emit('message', Buffer.from([3]), true);
+		expect(conn.isOpen).toBe(false);
+		await d.docs.closeAll();
+	});
+
 	it('frames channel messages as encodeFrame does', async () => {
 		const d = deps();
 		const ws = new FakeWs();

@@ -42,6 +42,21 @@ const MAX_TIMER = 2 ** 31 - 1;
 
 let nextId = 1;
 
+/** Turns of the event loop in which something was sent (see `sendRaw`'s backlog check). */
+let turn = 0;
+let turnEnding = false;
+
+function currentTurn(): number {
+	if (!turnEnding) {
+		turnEnding = true;
+		setImmediate(() => {
+			turnEnding = false;
+			turn += 1;
+		});
+	}
+	return turn;
+}
+
 /** Sockets corked in this turn of the event loop; all are uncorked at its end. */
 const corked = new Set<Duplex>();
 
@@ -67,6 +82,9 @@ export abstract class SyncConnection {
 	private expiryTimer?: NodeJS.Timeout;
 	private readonly limiter: ConnectionLimiter;
 	private ended = false;
+	/** The unsent bytes when this connection's first send of the turn `backlogTurn` began. */
+	private backlog = 0;
+	private backlogTurn = -1;
 	/** Resolves once the socket has closed (whoever closed it). */
 	readonly closed: Promise<void>;
 
@@ -125,8 +143,15 @@ export abstract class SyncConnection {
 
 	protected sendRaw(bytes: Uint8Array): void {
 		if (this.ended || this.ws.readyState !== this.ws.OPEN) return;
-		// A peer that stops reading would make the relay buffer every update for it forever.
-		if (this.ws.bufferedAmount > 4 * this.deps.limits.maxPayload) {
+		// A peer that stops reading would make the relay buffer every update for it forever. What counts
+		// is what it left unread before this turn: the answers to one message asking for many documents
+		// all go out in one (corked) turn, and a new workstation's first sync was cut off for that.
+		const now = currentTurn();
+		if (this.backlogTurn !== now) {
+			this.backlogTurn = now;
+			this.backlog = this.ws.bufferedAmount;
+		}
+		if (this.backlog > 4 * this.deps.limits.maxPayload) {
 			this.close(CloseCode.goingAway, 'too slow');
 			return;
 		}
