@@ -9,7 +9,7 @@ import type { Browser, Page } from '@playwright/test';
 import type { Patient } from '../../src/lib/domain/patients/schemas';
 import { Rng } from '../../src/lib/domain/demo/rng';
 import type { RelayIdentityForTests } from '../../tests/integration/support/relay';
-import { emit, log } from '../lib';
+import { emit, log, SMOKE } from '../lib';
 import type { KeystrokeRecord } from './clinic-probe';
 import { profiled, quiet, settle } from './clinic-steps';
 import {
@@ -21,6 +21,7 @@ import {
 	type ClinicServer
 } from './large-clinic';
 import { diagnoseSearch } from './search-diagnosis';
+import { searchFloor } from './search-floor';
 import { sleep } from './processes';
 
 export const SEARCH_INPUT = 'input[type="search"]';
@@ -232,6 +233,19 @@ export async function searchPart(o: SearchPart): Promise<void> {
 			`JS heap ${(heapSettled / 1e6).toFixed(0)} MB) and 2 s of quiet; to the end of that frame p50 / p95 ` +
 			`${frameTimes(settled, 50)} / ${frameTimes(settled, 95)} ms; by kind: ${breakdown(settled, (r) => r.kind)}`
 	);
+	// The browser's own share: the same typing on a static page that changes one text node, or all
+	// rows, per key (search-floor.ts).
+	const floor = await searchFloor(o.browser, SMOKE ? 1 : 2);
+	for (const [variant, { work: w, frames: f }] of Object.entries(floor))
+		o.report(
+			`large clinic: search keystroke floor, static page, ${variant} → next frame starts`,
+			w,
+			[50, 95],
+			{},
+			`no app: a static page with the app's stylesheet and a results table of ${variant.startsWith('15') ? 15 : 30} rows, ` +
+				`typed into as above, whose input listener changes ${variant === 'one text node' ? 'only the count' : "every row's 5 cells and link"}; ` +
+				`to the end of that frame p50 / p95 ${percentile(f, 50).toFixed(1)} / ${percentile(f, 95).toFixed(1)} ms`
+		);
 	if (o.profileDir) {
 		fs.mkdirSync(o.profileDir, { recursive: true });
 		await profiled(page, path.join(o.profileDir, 'search-B.cpuprofile'), () =>

@@ -9,7 +9,8 @@ import type { Browser, Page } from '@playwright/test';
 import type { Patient } from '../../src/lib/domain/patients/schemas';
 import { log } from '../lib';
 import { summariseTrace, TRACE_CATEGORIES } from './browser';
-import { typeQueries } from './clinic-search';
+import { percentile, typeQueries } from './clinic-search';
+import { slowestKeys } from './search-keys';
 
 interface GcEvent {
 	name: string;
@@ -50,10 +51,11 @@ export async function diagnoseSearch(
 	const tracePath = path.join(dir, 'search-B.trace.json');
 	await browser.startTracing(page, {
 		path: tracePath,
-		categories: [...TRACE_CATEGORIES, 'disabled-by-default-v8.gc']
+		categories: [...TRACE_CATEGORIES, 'disabled-by-default-v8.gc', 'input', 'blink']
 	});
 	await page.evaluate((m) => performance.mark(`${m}:start`), TYPING);
-	const { records } = await typeQueries(page, patients, 3);
+	// Enough keys that the one-in-twenty slow ones are among them.
+	const { records } = await typeQueries(page, patients, 10);
 	await page.evaluate((m) => performance.measure(m, `${m}:start`), TYPING);
 	await browser.stopTracing();
 	const after = await memory();
@@ -82,6 +84,18 @@ export async function diagnoseSearch(
 			`  ${measure}: ${t.spans.length} spans, ${t.spanMs.toFixed(0)} ms; main thread busy ${t.busyMs.toFixed(0)} ms (CPU ${t.cpuMs.toFixed(0)} ms); self time by event:`
 		);
 		for (const r of t.byName) log(`    ${r.selfMs.toFixed(1).padStart(8)} ms  ${r.name}`);
+	}
+	const slow = slowestKeys(trace as Parameters<typeof slowestKeys>[0], records, 8);
+	if (!slow.aligned) log("  (the trace's keystroke measures do not match the records: no per-key view)");
+	const ms = records.map((r) => r.processed - r.t0).filter(Number.isFinite);
+	log(
+		`  keydown → next frame starts in the traced typing: p50 ${percentile(ms, 50).toFixed(1)} / p95 ${percentile(ms, 95).toFixed(1)} ms`
+	);
+	for (const k of slow.reports) {
+		log(
+			`  key ${JSON.stringify(k.key.key)} (${k.key.kind}, #${k.key.position}, "${k.key.count}"): ${k.ms.toFixed(1)} ms; tasks from the keydown:`
+		);
+		for (const line of k.lines) log(`    ${line}`);
 	}
 	// GC events on the page's main thread, and what V8 said about each major one.
 	const pid = trace.traceEvents.find((e) => e.name === 'TracingStartedInBrowser')?.pid;
