@@ -19,6 +19,7 @@ import {
 } from '../src/lib/domain/schedule/next-slot';
 import { zonedTimeToUtc, addDays, weekday } from '../src/lib/domain/common/time';
 import { emit, keep, log, median, SMOKE, timeMs } from './lib';
+import { rng } from '../tests/integration/support/fuzz-inputs';
 
 const TZ = 'America/Chicago';
 const PROVIDERS = SMOKE ? 2 : 5;
@@ -28,17 +29,6 @@ const SEARCHES = SMOKE ? 5 : 200;
 const RUNS = SMOKE ? 1 : 7;
 const START = '2026-12-01';
 const TARGET_MS = 50;
-
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const providerIds = Array.from({ length: PROVIDERS }, (_, i) => `provider-${i}`);
 const types: SlotTypeInput[] = [

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { SharedDoc, type Subscriber } from './shared-doc';
 import { Step2Answers } from './step2-answers';
+import { rng } from '../tests/integration/support/fuzz-inputs';
 
 const FROM_RELAY = Symbol('relay');
 
@@ -46,18 +47,6 @@ function lastStep2(sub: Sub): { message: Uint8Array; body: Uint8Array } {
 	const message = sub.inbox.findLast((m) => m[0] === 0 && m[1] === 1);
 	if (!message) throw new Error('no step 2');
 	return { message, body: bodyOf(message) };
-}
-
-/** Mulberry32: the same sequence for a seed, so a failure repeats. */
-function rng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 /** One random change on a writer's doc: map set or delete, array insert or delete, text insert or delete. */

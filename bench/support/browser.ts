@@ -236,7 +236,7 @@ export const TRACE_CATEGORIES = [
 	'v8'
 ];
 
-interface TraceEvent {
+export interface TraceEvent {
 	name: string;
 	cat: string;
 	ph: string;
@@ -248,7 +248,7 @@ interface TraceEvent {
 	tid: number;
 	id?: string;
 	id2?: { local?: string; global?: string };
-	args?: { name?: string };
+	args?: Record<string, unknown> & { name?: string; data?: Record<string, unknown> };
 }
 
 /**

@@ -5,21 +5,8 @@
  * keys hides whether a slow key did more of the same work or met another task (a sync status timer,
  * an index catch-up, the store's after-paint work).
  */
+import type { TraceEvent } from './browser';
 import type { Keystroke } from './clinic-search';
-
-export interface TraceEvent {
-	name: string;
-	cat: string;
-	ph: string;
-	ts: number;
-	dur?: number;
-	tdur?: number;
-	pid: number;
-	tid: number;
-	id?: string;
-	id2?: { local?: string; global?: string };
-	args?: Record<string, unknown> & { data?: Record<string, unknown> };
-}
 
 const KEYSTROKE = 'clinicdesk:large-clinic:keystroke';
 
